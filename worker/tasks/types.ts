@@ -1,0 +1,56 @@
+// The contract between the execution Durable Object and a runnable task: what a task may ask of
+// its run (render, log, metrics, files) and what it answers. Tasks never touch storage directly.
+import type { Task } from "../../schema/flow/types";
+
+export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
+
+export interface MetricInput {
+  type: "counter" | "timer";
+  name: string;
+  /** Counter: the increment. Timer: milliseconds. */
+  value: number;
+  tags?: Record<string, string>;
+}
+
+export interface Label {
+  key: string;
+  value: string;
+}
+
+export interface TaskContext {
+  /** The task's definition, plugin defaults already applied, properties not yet rendered. */
+  readonly task: Task;
+  /** Renders a template against this task run's variables (Pebble dialect). */
+  render(template: string): Promise<string>;
+  /** A template that is exactly one `{{ expr }}` yields the raw value; other strings a string. */
+  renderTyped(template: string): Promise<unknown>;
+  /** Strings rendered, maps and lists element-wise, other scalars kept. */
+  renderDeep(value: unknown): Promise<unknown>;
+  log(level: LogLevel, message: string): void;
+  metric(metric: MetricInput): void;
+  /** Stores a file for this execution in internal storage; returns its `kestra://` URI. */
+  putFile(name: string, body: ReadableStream | ArrayBuffer | string): Promise<string>;
+  /** Reads a `kestra://` URI of this tenant (current execution or its ancestors). */
+  readFile(uri: string): Promise<string>;
+  /** `fetch` guarded against private, loopback, link-local and metadata addresses unless allowed. */
+  fetch(url: string, init?: RequestInit): Promise<Response>;
+  /** Aborted when the task's `timeout` elapses or the execution is killed. */
+  readonly signal: AbortSignal;
+}
+
+export interface TaskOutcome {
+  /** Defaults to SUCCESS. Throwing (any Error) means FAILED with its message. */
+  state?: "SUCCESS" | "WARNING";
+  outputs?: Record<string, unknown>;
+  /** The task run waits this long (on an alarm, never busy) before it ends with `state`. */
+  sleepMs?: number;
+  /** Labels merged into the execution (execution.Labels). */
+  labels?: Label[];
+}
+
+export interface RunnableTask {
+  run(ctx: TaskContext): Promise<TaskOutcome>;
+}
+
+/** A task failure with a message meant for the user; other errors are reported as they are. */
+export class TaskFailure extends Error {}
