@@ -1,0 +1,28 @@
+// The one table of runnable task types Peregrine runs itself, keyed by canonical type.
+// Flowable types (Sequential, Parallel, ForEach, Switch, If, Dag, Pause, Subflow, …) are the
+// engine's business and are deliberately absent.
+import { failTask } from "./fail";
+import { httpRequestTask } from "./http-request";
+import { labelsTask } from "./labels";
+import { echoTask, logTask } from "./log";
+import { outputValuesTask } from "./output-values";
+import { returnTask } from "./return";
+import { sleepTask } from "./sleep";
+import type { RunnableTask } from "./types";
+
+const P = "io.kestra.plugin.core";
+
+export const runnableTasks: Record<string, RunnableTask> = {
+  [`${P}.log.Log`]: logTask,
+  [`${P}.debug.Echo`]: echoTask,
+  [`${P}.debug.Return`]: returnTask,
+  [`${P}.output.OutputValues`]: outputValuesTask,
+  [`${P}.execution.Fail`]: failTask,
+  [`${P}.execution.Labels`]: labelsTask,
+  [`${P}.flow.Sleep`]: sleepTask,
+  [`${P}.http.Request`]: httpRequestTask,
+};
+
+export function isRunnable(type: string): boolean {
+  return Object.hasOwn(runnableTasks, type);
+}
