@@ -73,13 +73,14 @@ describe("http.Request", () => {
     await run.ctx.putFile("report.csv", "a,b\n1,2\n");
     await request.run(run.ctx);
     const sent = run.requests[0];
-    expect(sent?.headers.get("content-type")).toMatch(/^multipart\/form-data; boundary=/);
-    const form = await sent?.formData();
-    expect(form?.get("user")).toBe("ann");
-    const doc = form?.get("doc") as File;
+    if (!sent) throw new Error("nothing sent");
+    expect(sent.headers.get("content-type")).toMatch(/^multipart\/form-data; boundary=/);
+    const form = await sent.formData();
+    expect(form.get("user")).toBe("ann");
+    const doc = form.get("doc") as File;
     expect(doc.name).toBe("report.csv");
     expect(await doc.text()).toBe("a,b\n1,2\n");
-    expect((form?.get("named") as File).name).toBe("my.txt");
+    expect((form.get("named") as File).name).toBe("my.txt");
   });
 
   it("fails on a response code of 400 or more with the code and a snippet of the body", async () => {

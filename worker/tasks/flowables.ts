@@ -1,0 +1,68 @@
+// Evaluates what a flowable task (or any task with `runIf`) needs before the engine may schedule
+// it: runIf, ForEach values, the Switch case, the If side. Rendering is async and may read files
+// or secrets, so it happens here, in the Durable Object, and the pure engine receives the result.
+import type { Task } from "../../schema/flow/types";
+import { flowableKind } from "../engine/flow-index";
+import type { Resolution } from "../engine/types";
+import { isTruthy } from "../expressions";
+
+export interface Renderer {
+  render(template: string): Promise<string>;
+  renderDeep(value: unknown): Promise<unknown>;
+}
+
+export async function resolveTask(task: Task, r: Renderer): Promise<Resolution> {
+  try {
+    if (task.runIf !== undefined && !isTruthy(await r.render(String(task.runIf)))) return { ok: true, skip: true };
+    switch (flowableKind(task.type)) {
+      case "foreach":
+        return { ok: true, values: await loopValues(task, r) };
+      case "switch":
+        return await switchCase(task, r);
+      case "if": {
+        const truthy = isTruthy(await r.render(String(task.condition ?? "")));
+        return { ok: true, branch: truthy ? "then" : task.else?.length ? "else" : "none" };
+      }
+      case "sequential":
+      case "parallel":
+      case "dag":
+      case undefined:
+        return { ok: true };
+    }
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Loop values are strings, de-duplicated; objects become their JSON text; null fails the loop. */
+async function loopValues(task: Task, r: Renderer): Promise<string[]> {
+  const source = task.values ?? task.value;
+  let raw: unknown[];
+  if (typeof source === "string") {
+    const rendered = await r.render(source);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rendered);
+    } catch {
+      throw new Error(`Unable to parse the ForEach values as a JSON array: ${rendered.slice(0, 200)}`);
+    }
+    if (!Array.isArray(parsed)) throw new Error(`The ForEach values must be a JSON array, got: ${rendered.slice(0, 200)}`);
+    raw = parsed;
+  } else if (Array.isArray(source)) {
+    raw = await Promise.all(source.map((v) => (typeof v === "string" || typeof v === "object" ? r.renderDeep(v) : v)));
+  } else {
+    throw new Error("The ForEach values must be a list or a JSON array string");
+  }
+  const nulls = raw.filter((v) => v === null || v === undefined).length;
+  if (nulls) throw new Error(`Found '${nulls}' null values on Each, with values=${JSON.stringify(raw)}`);
+  const values = raw.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v)));
+  return [...new Set(values)];
+}
+
+async function switchCase(task: Task, r: Renderer): Promise<Resolution> {
+  const value = await r.render(String(task.value ?? ""));
+  const cases = task.cases ?? {};
+  if (Object.hasOwn(cases, value)) return { ok: true, branch: value, outputs: { value, defaults: false } };
+  if (task.defaults?.length) return { ok: true, branch: "defaults", outputs: { value, defaults: true } };
+  return { ok: false, error: `No task found for the Switch value '${value}' and no defaults` };
+}
