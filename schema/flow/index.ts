@@ -1,40 +1,106 @@
-// Entry point of the flow model: YAML source → validated Flow, or violations with lines.
-// PLACEHOLDER while the zod model is written: checks only the shape the engine relies on.
-import { parse } from "yaml";
-import type { Flow, ParseFlowResult } from "./types";
+// Entry point of the flow model: YAML source → validated Flow, or violations with source lines.
+// Order of work: size (413) → token-level nesting → composing with duplicate-key detection → bounded alias
+// expansion → zod model (strict, per task type) → flow-level rules. Nothing heavy runs before the cheap checks.
+import type { z } from "zod";
+import { errorMap } from "./common";
+import { flowSchema, pluginDefaultList } from "./model";
+import { withPluginDefaults } from "./tasks/dispatch";
+import type { FlowDocumentResult, ParseFlowResult, PluginDefault, Violation } from "./types";
+import { validateFlow } from "./validate";
+import {
+  byteLength,
+  type ComposedDoc,
+  composeDocuments,
+  formatPath,
+  locate,
+  MAX_SOURCE_BYTES,
+  type PathSegment,
+  readDocument,
+  type SourceDoc,
+  tooLarge,
+} from "./yaml";
 
+export { canonicalConditionType, canonicalTriggerType, canonicalType } from "./aliases";
+export { applyPluginDefaults } from "./defaults";
+export { FLOWABLE_TYPES, TASK_TYPES } from "./tasks/registry";
+export { TRIGGER_TYPES } from "./triggers";
 export type * from "./types";
+export { allTasks } from "./validate";
 
-const ALIASES: Record<string, string> = {};
-
-/** Maps the older `io.kestra.core.tasks.*` names onto `io.kestra.plugin.core.*`. */
-export function canonicalType(type: string): string {
-  if (ALIASES[type]) return ALIASES[type];
-  const m = /^io\.kestra\.core\.tasks\.(.+)$/.exec(type);
-  if (m) {
-    const rest = m[1]!;
-    if (rest === "flows.Flow" || rest === "flows.Subflow") return "io.kestra.plugin.core.flow.Subflow";
-    if (rest.startsWith("flows.")) return `io.kestra.plugin.core.flow.${rest.slice(6)}`;
-    if (rest.startsWith("executions.")) return `io.kestra.plugin.core.execution.${rest.slice(11)}`;
-    return `io.kestra.plugin.core.${rest}`;
-  }
-  return type;
+function violation(source: SourceDoc, path: PathSegment[], message: string): Violation {
+  return { path: formatPath(path), message, ...locate(source, path) };
 }
 
-export function parseFlow(source: string): ParseFlowResult {
-  const doc = parse(source) as Flow;
-  if (!doc || typeof doc !== "object" || !doc.id || !doc.namespace || !Array.isArray(doc.tasks)) {
-    return { ok: false, status: 422, violations: [{ path: "", message: "id, namespace and tasks are required" }] };
+function toViolations(source: SourceDoc, issues: readonly z.core.$ZodIssue[]): Violation[] {
+  const out: Violation[] = [];
+  for (const issue of issues) {
+    const path = issue.path.map((seg) => (typeof seg === "number" ? seg : String(seg)));
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) out.push(violation(source, [...path, key], `Unknown property '${key}'`));
+    } else out.push(violation(source, path, issue.message));
   }
-  const fix = (tasks: unknown): void => {
-    if (!Array.isArray(tasks)) return;
-    for (const t of tasks as Record<string, unknown>[]) {
-      if (t && typeof t.type === "string") t.type = canonicalType(t.type);
-      for (const k of ["tasks", "errors", "finally", "then", "else", "defaults"]) fix(t[k]);
-      if (t.task) fix([t.task]);
-      if (t.cases && typeof t.cases === "object") for (const c of Object.values(t.cases)) fix(c);
-    }
+  return out;
+}
+
+/** The flow's own pluginDefaults, read ahead so task validation can count the properties they supply. */
+function declaredDefaults(value: Record<string, unknown>): PluginDefault[] {
+  const read = (raw: unknown): PluginDefault[] => {
+    const parsed = pluginDefaultList.safeParse(raw);
+    return parsed.success ? parsed.data : [];
   };
-  for (const k of ["tasks", "errors", "finally", "afterExecution"] as const) fix(doc[k]);
-  return { ok: true, flow: doc };
+  return [...read(value.pluginDefaults ?? []), ...read(value.taskDefaults ?? [])];
+}
+
+function byPosition(a: Violation, b: Violation): number {
+  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+}
+
+function parseComposed(composed: ComposedDoc): ParseFlowResult {
+  if (!("doc" in composed)) return { ok: false, status: 422, violations: composed.violations };
+  const read = readDocument(composed);
+  if (!read.ok) return { ok: false, status: read.status, violations: read.violations };
+  const { value, source } = read;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, status: 422, violations: [violation(source, [], "A flow must be a YAML mapping")] };
+  }
+  const record = value as Record<string, unknown>;
+  const parsed = withPluginDefaults(declaredDefaults(record), () => flowSchema.safeParse(record, { error: errorMap }));
+  if (!parsed.success) {
+    return { ok: false, status: 422, violations: toViolations(source, parsed.error.issues).sort(byPosition) };
+  }
+  const rules = validateFlow(parsed.data);
+  if (rules.length > 0) {
+    const violations = rules.map((r) => violation(source, r.path, r.message)).sort(byPosition);
+    return { ok: false, status: 422, violations };
+  }
+  return { ok: true, flow: parsed.data };
+}
+
+function isEmpty(composed: ComposedDoc): boolean {
+  return "doc" in composed && composed.doc.contents === null && composed.doc.errors.length === 0;
+}
+
+/** Parses and validates one flow. Sources over 1 MiB → 413; anything else invalid → 422 with violations. */
+export function parseFlow(source: string): ParseFlowResult {
+  if (byteLength(source) > MAX_SOURCE_BYTES) return tooLarge();
+  const docs = composeDocuments(source).filter((d) => !isEmpty(d));
+  const [first, second] = docs;
+  if (!first) return { ok: false, status: 422, violations: [{ path: "", message: "Flow source is empty" }] };
+  if (second) {
+    const where = "doc" in second ? locate(second, []) : {};
+    const message = "Expected a single YAML document; several are separated by ---";
+    return { ok: false, status: 422, violations: [{ path: "", message, ...where }] };
+  }
+  return parseComposed(first);
+}
+
+/**
+ * Parses a multi-document source (`---` separated, as the bulk namespace update sends); one result per
+ * non-empty document with its 0-based position. An oversized source yields a single 413 result at index 0.
+ */
+export function parseFlowMany(source: string): FlowDocumentResult[] {
+  if (byteLength(source) > MAX_SOURCE_BYTES) return [{ index: 0, result: tooLarge() }];
+  return composeDocuments(source)
+    .filter((d) => !isEmpty(d))
+    .map((d) => ({ index: d.index, result: parseComposed(d) }));
 }

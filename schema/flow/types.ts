@@ -149,3 +149,9 @@ export interface Violation {
 }
 
 export type ParseFlowResult = { ok: true; flow: Flow } | { ok: false; status: 413 | 422; violations: Violation[] };
+
+/** One document of a multi-document source (`---` separated); `index` is its 0-based position in the source. */
+export interface FlowDocumentResult {
+  index: number;
+  result: ParseFlowResult;
+}

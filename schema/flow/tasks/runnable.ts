@@ -1,0 +1,79 @@
+// Own properties of the core runnable tasks (spec §5): log, debug, output, execution, sleep, http, kv,
+// storage and templating. Keyed by the type name after `io.kestra.plugin.core.`.
+import { z } from "zod";
+import { anyMap, duration, LOG_LEVELS, stringList, templBoolean, templEnum, templInt } from "../common";
+
+/** A required property of any shape. */
+const present = z.unknown().refine((v) => v !== undefined, { message: "Missing required property" });
+const stringOrList = z.union([z.string(), z.array(z.string())]);
+const level = templEnum(LOG_LEVELS);
+const labelsValue = z.union([
+  z.string(),
+  z.record(z.string(), z.unknown()),
+  z.array(z.strictObject({ key: z.string(), value: z.unknown() })),
+]);
+const KV_TYPES = ["STRING", "NUMBER", "BOOLEAN", "DATETIME", "DATE", "DURATION", "JSON"] as const;
+const HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"] as const;
+const splitProps = {
+  bytes: z.union([z.string(), z.number()]).optional(),
+  partitions: templInt.optional(),
+  rows: templInt.optional(),
+  separator: z.string().optional(),
+};
+
+export const runnableProps: Record<string, z.ZodRawShape> = {
+  "log.Log": { message: stringOrList, level: level.optional() },
+  "debug.Return": { format: z.string().optional() },
+  "debug.Echo": { format: z.string(), level: level.optional() },
+  "output.OutputValues": { values: anyMap.optional() },
+  "execution.Fail": { errorMessage: z.string().optional(), condition: z.union([z.string(), z.boolean()]).optional() },
+  "execution.Labels": { labels: labelsValue },
+  "flow.Sleep": { duration },
+  "http.Request": {
+    uri: z.string(),
+    method: templEnum(HTTP_METHODS).optional(),
+    body: z.unknown().optional(),
+    formData: anyMap.optional(),
+    contentType: z.string().optional(),
+    headers: anyMap.optional(),
+    options: anyMap.optional(),
+    sslOptions: anyMap.optional(),
+    allowFailed: templBoolean.optional(),
+    encryptBody: templBoolean.optional(),
+  },
+  "kv.Set": {
+    key: z.string(),
+    value: present,
+    namespace: z.string().optional(),
+    overwrite: templBoolean.optional(),
+    ttl: duration.optional(),
+    kvType: templEnum(KV_TYPES).optional(),
+  },
+  "kv.Get": { key: z.string(), namespace: z.string().optional(), errorOnMissing: templBoolean.optional() },
+  "kv.GetKeys": { prefix: z.string().optional(), namespace: z.string().optional() },
+  "kv.Delete": { key: z.string(), namespace: z.string().optional(), errorOnMissing: templBoolean.optional() },
+  "storage.LocalFiles": { inputs: z.union([anyMap, z.string()]).optional(), outputs: stringList.optional() },
+  "storage.Concat": {
+    files: z.union([z.string(), stringList]),
+    separator: z.string().optional(),
+    extension: z.string().optional(),
+  },
+  "storage.Split": { from: z.string(), ...splitProps, regexPattern: z.string().optional() },
+  "storage.Delete": { uri: z.string(), errorOnMissing: templBoolean.optional() },
+  "storage.Size": { uri: z.string() },
+  "storage.Reverse": {
+    from: z.string(),
+    extension: z.string().optional(),
+    separator: z.string().optional(),
+    charset: z.string().optional(),
+  },
+  "storage.DeduplicateItems": { from: z.string(), expr: z.string() },
+  "storage.FilterItems": {
+    from: z.string(),
+    filterCondition: z.string(),
+    filterType: templEnum(["INCLUDE", "EXCLUDE"] as const).optional(),
+    errorOrNullBehavior: templEnum(["FAIL", "INCLUDE", "EXCLUDE"] as const).optional(),
+  },
+  "storage.PurgeCurrentExecutionFiles": {},
+  "templating.TemplatedTask": { spec: z.string() },
+};
