@@ -85,6 +85,18 @@ describe("flows API", () => {
     expect(await rowCounts(t.tenantId)).toEqual({ flows: 0, revisions: 0 });
   });
 
+  it("names the first violation with its line in the message and lists every violation in details", async () => {
+    const t = await createTenant();
+    const source =
+      "id: x\nnamespace: dev\ntasks:\n  - id: a\n    type: io.kestra.nope.X\n  - id: b\n    type: io.kestra.plugin.core.log.Log\n";
+    const res = await t.fetch("flows", post(source));
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { message: string; details: Json[] };
+    expect(body.message).toMatch(/^tasks\[0\]\.type: .*io\.kestra\.nope\.X.* \(line 5, column \d+\)$/);
+    expect(body.details[0]).toMatchObject({ path: "tasks[0].type", line: 5 });
+    expect(body.details.some((v) => v.path === "tasks[1].message" && v.line === 6)).toBe(true);
+  });
+
   it("updates with PUT: a changed source takes the next revision, an identical one keeps it", async () => {
     const t = await createTenant();
     await t.fetch("flows", post(yaml("f")));

@@ -4,9 +4,12 @@ import { Hono } from "hono";
 import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "./context";
 import { onError, onNotFound } from "./errors";
+import { executions } from "./executions";
 import { flows } from "./flows";
 import { apiKeys } from "./keys";
+import { logsApi, metricsApi } from "./logs";
 import { operator } from "./operator";
+import { taskRunsApi } from "./taskruns";
 
 export const app = new Hono<AppEnv>()
   .use(authenticate)
@@ -15,7 +18,11 @@ export const app = new Hono<AppEnv>()
   // Tenant resources: the auth middleware has already checked that the key belongs to `:tenant`.
   // Mount each resource sub-app here, one line each (executions, taskruns, logs, metrics, …).
   .route("/api/v1/:tenant/flows", flows)
-  .route("/api/v1/:tenant/api-keys", apiKeys);
+  .route("/api/v1/:tenant/api-keys", apiKeys)
+  .route("/api/v1/:tenant/executions", executions)
+  .route("/api/v1/:tenant/taskruns", taskRunsApi)
+  .route("/api/v1/:tenant/logs", logsApi)
+  .route("/api/v1/:tenant/metrics", metricsApi);
 
 app.onError(onError);
 app.notFound(onNotFound);

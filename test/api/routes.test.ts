@@ -1,0 +1,93 @@
+// Default deny, proven over the app's own route table: whatever routes exist now or are added
+// later, only the public list answers without a key, and a key never opens another tenant.
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { app } from "../../worker/api/app";
+import { createTenant } from "../helpers/tenant";
+
+const PUBLIC_PATHS = new Set([
+  "/health",
+  "/api/v1/operator/tenants",
+  "/api/v1/operator/tenants/:tenant/api-keys",
+  "/api/v1/:tenant/executions/webhook/:namespace/:flowId/:key",
+]);
+
+const WEBHOOK = "/api/v1/:tenant/executions/webhook/:namespace/:flowId/:key";
+
+/** Registered endpoints (not middleware), one request each; ALL is tried as GET and POST. */
+function endpoints(): { method: string; path: string }[] {
+  const seen = new Set<string>();
+  const out: { method: string; path: string }[] = [];
+  for (const r of app.routes) {
+    if (r.path.includes("*")) continue;
+    for (const method of r.method === "ALL" ? ["GET", "POST"] : [r.method]) {
+      const id = `${method} ${r.path}`;
+      if (!seen.has(id)) out.push({ method, path: r.path });
+      seen.add(id);
+    }
+  }
+  return out;
+}
+
+const concrete = (path: string, tenant: string) =>
+  path.replace(":tenant", tenant).replace(/:[A-Za-z]+/g, (p) => `sample-${p.slice(1).toLowerCase()}`);
+
+describe("route table", () => {
+  it("has the flows, api-keys, operator and health routes registered", () => {
+    const paths = new Set(app.routes.map((r) => r.path));
+    for (const p of [
+      "/health",
+      "/api/v1/operator/tenants",
+      "/api/v1/:tenant/flows/search",
+      "/api/v1/:tenant/flows/:namespace/:id",
+      "/api/v1/:tenant/api-keys",
+    ]) {
+      expect(paths).toContain(p);
+    }
+  });
+
+  it("lets only the public list through without a key; every other route answers 401", async () => {
+    const t = await createTenant();
+    const list = endpoints();
+    expect(list.length).toBeGreaterThan(10);
+    for (const { method, path } of list) {
+      const res = await exports.default.fetch(`http://local${concrete(path, t.tenantId)}`, { method });
+      const body = res.status === 401 ? ((await res.json()) as { message: string }) : undefined;
+      const blockedByKeyCheck = body?.message === "Missing or invalid API key";
+      expect(blockedByKeyCheck, `${method} ${path} → ${res.status}`).toBe(!PUBLIC_PATHS.has(path));
+    }
+  });
+
+  it("keeps the webhook route public even before its handler exists", async () => {
+    const t = await createTenant();
+    for (const method of ["GET", "POST", "PUT"]) {
+      const res = await exports.default.fetch(`http://local${concrete(WEBHOOK, t.tenantId)}`, { method });
+      expect(res.status, method).not.toBe(401);
+    }
+  });
+
+  it("gives every tenant route, called with another tenant's key, the unknown-route 404", async () => {
+    const a = await createTenant();
+    const b = await createTenant();
+    const unknown = await (await a.fetch("no-such-resource")).json();
+    for (const { method, path } of endpoints()) {
+      if (!path.startsWith("/api/v1/:tenant/") || PUBLIC_PATHS.has(path)) continue;
+      const res = await a.fetch(concrete(path, b.tenantId), { method });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(await res.json()).toEqual(unknown);
+    }
+  });
+
+  it("sends paths outside /api to the dashboard's static files without a key", async () => {
+    const res = await exports.default.fetch("http://local/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+  });
+
+  it("answers unknown API paths with a key as JSON 404 in the common error shape", async () => {
+    const t = await createTenant();
+    const res = await t.fetch("/api/v1/nothing-here");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: "Not found", code: "not_found" });
+  });
+});
