@@ -1,0 +1,42 @@
+// Owns the per-render evaluation environment and the shapes of filter/function implementations.
+import type { Budget } from "./errors";
+import type { Dict } from "./values";
+
+/** Side-effecting capabilities the execution engine lends to a render (all optional). */
+export interface RenderServices {
+  read?(uri: string): Promise<string>;
+  kv?(namespace: string, key: string, errorOnMissing: boolean): Promise<unknown>;
+  secret?(key: string): Promise<string>;
+  errorLogs?(): unknown[];
+  now?(): Date;
+}
+
+export interface Env {
+  readonly vars: Dict;
+  /** Innermost last; index 0 holds top-level `{% set %}` variables. */
+  readonly scopes: Dict[];
+  readonly services: RenderServices;
+  readonly budget: Budget;
+  readonly depth: number;
+  /** Renders a template string with the same variables one level deeper (render()/renderOnce()). */
+  renderNested(src: string, recursive: boolean): Promise<string>;
+}
+
+export interface Args {
+  pos: unknown[];
+  named: Record<string, unknown>;
+}
+
+export type FilterFn = (input: unknown, args: Args, env: Env) => unknown;
+export type FunctionFn = (args: Args, env: Env) => unknown;
+
+/** A filter/function argument given either at a position or by name. */
+export function arg(args: Args, index: number, name: string): unknown {
+  if (name in args.named) return args.named[name];
+  return args.pos[index];
+}
+
+export function argString(args: Args, index: number, name: string): string | undefined {
+  const v = arg(args, index, name);
+  return v === undefined || v === null ? undefined : String(v);
+}
