@@ -93,11 +93,13 @@ const labelValue = z.union([z.string(), z.number(), z.boolean()]);
 const labelList = z.array(z.strictObject({ key: z.string().min(1), value: labelValue }));
 const labelMap = z.record(z.string().min(1), labelValue);
 
-/** Labels as a map or a list of {key, value}; always a string map once parsed. */
-export const labels = z.union([labelMap, labelList]).transform((raw): Record<string, string> => {
+function labelRecord(raw: z.infer<typeof labelMap> | z.infer<typeof labelList>): Record<string, string> {
   if (!Array.isArray(raw)) return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
   return Object.fromEntries(raw.map(({ key, value }) => [key, String(value)]));
-});
+}
+
+/** Labels as a map or a list of {key, value}; always a string map once parsed. */
+export const labels = z.union([labelMap, labelList]).transform(labelRecord);
 
 /** Flow labels may not use the reserved `system.` prefix, except `system.readOnly`. */
 export const flowLabels = z
@@ -112,7 +114,8 @@ export const flowLabels = z
       }
     }
   })
-  .pipe(labels);
+  // Not .pipe(labels): with zod 4.6 a piped union let an unknown key inside a list entry through.
+  .transform(labelRecord);
 
 const retryBase = {
   maxAttempt: z.number().int().min(1).optional(),

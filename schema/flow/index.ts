@@ -1,6 +1,7 @@
 // Entry point of the flow model: YAML source → validated Flow, or violations with source lines.
 // Order of work: size (413) → token-level nesting → composing with duplicate-key detection → bounded alias
 // expansion → zod model (strict, per task type) → flow-level rules. Nothing heavy runs before the cheap checks.
+import { isScalar } from "yaml";
 import type { z } from "zod";
 import { errorMap } from "./common";
 import { flowSchema, pluginDefaultList } from "./model";
@@ -76,8 +77,11 @@ function parseComposed(composed: ComposedDoc): ParseFlowResult {
   return { ok: true, flow: parsed.data };
 }
 
+/** A document with nothing but comments, e.g. after a trailing `---`. */
 function isEmpty(composed: ComposedDoc): boolean {
-  return "doc" in composed && composed.doc.contents === null && composed.doc.errors.length === 0;
+  if (!("doc" in composed) || composed.doc.errors.length > 0) return false;
+  const contents = composed.doc.contents;
+  return contents === null || (isScalar(contents) && contents.value === null);
 }
 
 /** Parses and validates one flow. Sources over 1 MiB → 413; anything else invalid → 422 with violations. */
