@@ -111,6 +111,7 @@ describe("parseFlowMany", () => {
   it("answers a single 413 for an oversized bulk source", () => {
     const results = parseFlowMany(`a: "${"x".repeat(1024 * 1024 + 1)}"`);
     expect(results).toHaveLength(1);
-    expect(!results[0]?.result.ok && results[0]?.result.status).toBe(413);
+    const only = results[0]?.result;
+    expect(only && !only.ok && only.status).toBe(413);
   });
 });
