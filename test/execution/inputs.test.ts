@@ -131,8 +131,23 @@ describe("resolveInputs: parsing per type", () => {
     expect(await violation(input, ["a", "z"])).toMatch(/one of/);
   });
 
-  it("keeps SECRET values as given", async () => {
+  it("keeps SECRET values as given, checking their validator", async () => {
     expect(await ok({ id: "k", type: "SECRET" }, "p4ss")).toBe("p4ss");
+    expect(await violation({ id: "k", type: "SECRET", validator: "\\d+" }, "p4ss")).toMatch(/pattern/);
+  });
+
+  it("accepts MULTISELECT's deprecated options as its values", async () => {
+    const input = { id: "m", type: "MULTISELECT", options: ["a", "b"] } as Input;
+    expect(await ok(input, ["a"])).toEqual(["a"]);
+    expect(await violation(input, ["c"])).toMatch(/one of/);
+  });
+
+  it("checks a FILE against allowedFileExtensions", async () => {
+    const input = { id: "doc", type: "FILE", allowedFileExtensions: [".csv", "txt"] } as Input;
+    const good = await resolve([input], {}, { doc: new File(["x"], "data.TXT") });
+    expect(good.ok).toBe(true);
+    const bad = await resolve([input], {}, { doc: new File(["x"], "data.exe") });
+    expect(bad.ok ? [] : bad.violations).toEqual([{ input: "doc", message: expect.stringMatching(/one of/) }]);
   });
 
   it("stores FILE uploads and answers their kestra:// URI, adding a missing extension", async () => {

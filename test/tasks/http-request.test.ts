@@ -48,6 +48,15 @@ describe("http.Request", () => {
     expect(outcome.outputs?.body).toBe('{"id":1}');
   });
 
+  it("sends a YAML map body as rendered JSON", async () => {
+    const run = makeRun(
+      { uri: "https://api.example/", method: "PUT", body: { name: "{{ n }}", tags: ["a"] } },
+      { n: "x" },
+    );
+    await request.run(run.ctx);
+    expect(await run.requests[0]?.json()).toEqual({ name: "x", tags: ["a"] });
+  });
+
   it("sends form data urlencoded unless the content type is multipart", async () => {
     const run = makeRun(
       { uri: "https://api.example/login", method: "POST", formData: { user: "{{ u }}", n: 2 } },

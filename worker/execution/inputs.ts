@@ -6,6 +6,7 @@ import type { Input, InputType } from "../../schema/flow/types";
 import { badRequest } from "../errors";
 import { isTruthy } from "../expressions";
 import { formatDurationMs, parseDurationMs } from "../tasks/duration";
+import { compareTemporal, readInstant, readLocalDate, readLocalTime, type TemporalKey } from "../tasks/temporal";
 
 export interface SubmittedInputs {
   /** Strings (or lists of strings) from forms, typed values from JSON. */
@@ -69,63 +70,12 @@ function checkRange(n: number, input: Input, show: (n: number) => string = Strin
   if (max !== undefined && n > max) fail(`it must be at most ${show(max)}, got ${show(n)}`);
 }
 
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i;
-const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const LOCAL_TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
-
-function validDate(y: number, m: number, d: number): boolean {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-}
-
-/** An instant as [epoch milliseconds of its whole second, nanoseconds], plus Java's ISO text for it. */
-function readInstant(raw: string): { key: [number, number]; iso: string } {
-  const m = INSTANT.exec(raw.trim());
-  if (!m) return fail(`'${raw}' is not an ISO-8601 date-time with a zone, e.g. 2024-01-15T10:00:00Z`);
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "0"].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) fail(`'${raw}' is not a valid date-time`);
-  const zone = (m[8] ?? "Z").toUpperCase();
-  const offsetMin =
-    zone === "Z" ? 0 : (zone[0] === "-" ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s) - offsetMin * 60_000;
-  const nanos = Number((m[7] ?? "").padEnd(9, "0"));
-  // Java's ISO_INSTANT prints the fraction in groups of three digits, and none when it is zero.
-  const digits = String(nanos).padStart(9, "0");
-  const frac =
-    nanos === 0 ? "" : `.${nanos % 1e6 === 0 ? digits.slice(0, 3) : nanos % 1e3 === 0 ? digits.slice(0, 6) : digits}`;
-  return { key: [ms, nanos], iso: `${new Date(ms).toISOString().slice(0, 19)}${frac}Z` };
-}
-
-function compare(a: [number, number], b: [number, number]): number {
-  return a[0] - b[0] || a[1] - b[1];
-}
-
-function timeKey(raw: string): [number, number] {
-  const m = LOCAL_TIME.exec(raw.trim());
-  const [h, mi, s] = [m?.[1], m?.[2], m?.[3] ?? "0"].map(Number) as [number, number, number];
-  if (!m || h > 23 || mi > 59 || s > 59) return fail(`'${raw}' is not an ISO-8601 local time, e.g. 10:15:30`);
-  return [(h * 3600 + mi * 60 + s) * 1000, Number((m[4] ?? "").padEnd(9, "0"))];
-}
-
-function dateKey(raw: string): [number, number] {
-  const m = LOCAL_DATE.exec(raw.trim());
-  if (!m || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
-    return fail(`'${raw}' is not an ISO-8601 local date, e.g. 2024-01-15`);
-  }
-  return [Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])), 0];
-}
-
 /** `after`/`before` bounds of DATETIME, DATE and TIME inputs; equal to a bound is allowed. */
-function checkOrder(key: [number, number], input: Input, read: (raw: string) => [number, number]): void {
-  if (input.after !== undefined && compare(key, read(String(input.after))) < 0) fail(`it must be after ${input.after}`);
-  if (input.before !== undefined && compare(key, read(String(input.before))) > 0) {
+function checkOrder(key: TemporalKey, input: Input, read: (raw: string) => TemporalKey): void {
+  if (input.after !== undefined && compareTemporal(key, read(String(input.after))) < 0) {
+    fail(`it must be after ${input.after}`);
+  }
+  if (input.before !== undefined && compareTemporal(key, read(String(input.before))) > 0) {
     fail(`it must be before ${input.before}`);
   }
 }
@@ -147,6 +97,18 @@ function asList(value: unknown, type: InputType): unknown[] {
   return Array.isArray(parsed) ? parsed : fail(`expected a JSON list, got '${raw}'`);
 }
 
+/** Java's `String.matches`: the whole value must match. */
+function matchValidator(s: string, input: Input): string {
+  if (input.validator === undefined) return s;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${input.validator})$`);
+  } catch {
+    return fail(`its validator '${input.validator}' is not a valid regular expression`);
+  }
+  return re.test(s) ? s : fail(`it must match the pattern '${input.validator}'`);
+}
+
 interface Scope {
   opts: ResolveInputsOptions;
   /** SELECT/MULTISELECT values, when computed from `expression`. */
@@ -160,19 +122,10 @@ async function parseValue(value: unknown, input: Input, type: InputType, scope: 
         value !== null && typeof value === "object" && !(value instanceof File)
           ? JSON.stringify(value)
           : text(value, type);
-      if (input.validator !== undefined) {
-        let re: RegExp;
-        try {
-          re = new RegExp(`^(?:${input.validator})$`, "u");
-        } catch {
-          return fail(`its validator '${input.validator}' is not a valid regular expression`);
-        }
-        if (!re.test(s)) fail(`it must match the pattern '${input.validator}'`);
-      }
-      return s;
+      return matchValidator(s, input);
     }
     case "SECRET": // Kept as given: encryption at rest comes with the secrets work.
-      return text(value, type);
+      return matchValidator(text(value, type), input);
     case "ENUM":
     case "SELECT": {
       const s = text(value, type);
@@ -180,7 +133,8 @@ async function parseValue(value: unknown, input: Input, type: InputType, scope: 
       return s;
     }
     case "MULTISELECT": {
-      const values = scope.values ?? input.values;
+      // `options` is MULTISELECT's deprecated spelling of `values`, kept on the parsed input.
+      const values = scope.values ?? input.values ?? (input as { options?: string[] }).options;
       return asList(value, type).map((item) => {
         const s = text(item, "STRING");
         inValues(s, input, values);
@@ -235,12 +189,12 @@ async function parseValue(value: unknown, input: Input, type: InputType, scope: 
     }
     case "DATE": {
       const s = text(value, type).trim();
-      checkOrder(dateKey(s), input, dateKey);
+      checkOrder(readLocalDate(s), input, readLocalDate);
       return s;
     }
     case "TIME": {
       const s = text(value, type).trim();
-      checkOrder(timeKey(s), input, timeKey);
+      checkOrder(readLocalTime(s), input, readLocalTime);
       return s;
     }
     case "DURATION": {
@@ -286,13 +240,20 @@ async function parseFile(value: unknown, input: Input, scope: Scope): Promise<st
   if (typeof value === "string" && value.startsWith("kestra://")) return value;
   if (!(value instanceof File)) return fail(`expected a file, got ${describe(value)}`);
   let file = value;
+  const dot = file.name.lastIndexOf(".");
+  const fileExt = dot > 0 ? file.name.slice(dot).toLowerCase() : "";
   if (input.extension) {
     const ext = input.extension.startsWith(".") ? input.extension : `.${input.extension}`;
-    const dot = file.name.lastIndexOf(".");
     // Kestra names the part after the input, so an upload often has no extension: give it one.
-    if (dot <= 0) file = new File([file], `${file.name}${ext}`, { type: file.type });
-    else if (file.name.slice(dot).toLowerCase() !== ext.toLowerCase()) {
-      fail(`the file must have the extension ${ext}, got '${file.name}'`);
+    if (!fileExt) file = new File([file], `${file.name}${ext}`, { type: file.type });
+    else if (fileExt !== ext.toLowerCase()) fail(`the file must have the extension ${ext}, got '${file.name}'`);
+  }
+  const allowed = (input as { allowedFileExtensions?: string[] }).allowedFileExtensions;
+  if (allowed && allowed.length > 0) {
+    const normal = allowed.map((e) => (e.startsWith(".") ? e : `.${e}`).toLowerCase());
+    const actual = file.name.slice(file.name.lastIndexOf(".")).toLowerCase();
+    if (!file.name.includes(".") || !normal.includes(actual)) {
+      fail(`the file extension must be one of ${normal.join(", ")}, got '${file.name}'`);
     }
   }
   return scope.opts.storeFile(input.id, file);

@@ -46,7 +46,8 @@ async function loopValues(task: Task, r: Renderer): Promise<string[]> {
     } catch {
       throw new Error(`Unable to parse the ForEach values as a JSON array: ${rendered.slice(0, 200)}`);
     }
-    if (!Array.isArray(parsed)) throw new Error(`The ForEach values must be a JSON array, got: ${rendered.slice(0, 200)}`);
+    if (!Array.isArray(parsed))
+      throw new Error(`The ForEach values must be a JSON array, got: ${rendered.slice(0, 200)}`);
     raw = parsed;
   } else if (Array.isArray(source)) {
     raw = await Promise.all(source.map((v) => (typeof v === "string" || typeof v === "object" ? r.renderDeep(v) : v)));

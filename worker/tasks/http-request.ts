@@ -119,7 +119,12 @@ export const httpRequestTask: RunnableTask = {
       // The runtime writes the multipart boundary or the urlencoded type itself.
       body = contentType === "multipart/form-data" ? await multipart(ctx, formData) : urlEncoded(formData);
     } else {
-      const text = await renderOptionalString(ctx, "body");
+      // A YAML map or list as body is sent as its JSON text, rendered element-wise.
+      const raw = ctx.task.body;
+      const text =
+        raw !== null && typeof raw === "object"
+          ? JSON.stringify(await ctx.renderDeep(raw))
+          : await renderOptionalString(ctx, "body");
       if (text !== undefined) body = text;
       headers.set("content-type", contentType);
     }
