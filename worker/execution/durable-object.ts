@@ -1,3 +1,334 @@
+// One Durable Object per execution, named `{tenant}:{executionId}`: the single writer of that
+// execution. It feeds events to the pure engine, persists each step in one SQLite transaction
+// together with its outbox keys, runs in-process tasks back to back without awaiting storage or
+// D1, sleeps and retries on alarms, and drains the outbox to D1 off the critical path.
 import { DurableObject } from "cloudflare:workers";
+import type { Flow } from "../../schema/flow/types";
+import { canRestart, ExecutionMachine } from "../engine/machine";
+import { isTerminal } from "../engine/state";
+import type { Command, EngineEvent, Execution, StateType, StepResult } from "../engine/types";
+import { newId } from "../ids";
+import type { ExecutionScope } from "../storage/files";
+import type { LogLevel } from "../tasks/types";
+import { type ExecutionJson, executionJson } from "./json";
+import { drainOutbox } from "./outbox";
+import { renderOutputs, resolve, runTask } from "./runner";
+import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 
-export class ExecutionDurableObject extends DurableObject<Env> {}
+/** If the object is evicted mid-run, this alarm brings it back to finish the work. */
+const WATCHDOG_MS = 60_000;
+const DRAIN_RETRY_MS = 5_000;
+
+export type ControlOutcome =
+  | { ok: true; execution: ExecutionJson }
+  | { ok: false; reason: "not_found" | "conflict"; message: string };
+
+export class ExecutionDurableObject extends DurableObject<Env> {
+  private readonly store: ExecutionStore;
+  private machine?: ExecutionMachine;
+  readonly controllers = new Map<string, AbortController>();
+  private inflight = 0;
+  private draining?: Promise<void>;
+  private readonly watchers = new Set<() => void>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new ExecutionStore(ctx.storage);
+    const state = this.store.load();
+    if (state) this.machine = new ExecutionMachine(state);
+  }
+
+  // ── RPC ───────────────────────────────────────────────────────────────────────────────────
+
+  /** Stores a new execution and starts it (or arms its scheduleDate). Idempotent per id. */
+  async create(execution: Execution, flow: Flow): Promise<ExecutionJson> {
+    if (!this.machine) {
+      const state = { flow, execution, taskRuns: [] };
+      this.store.transaction(() => this.store.create(state));
+      this.machine = new ExecutionMachine(state);
+      const at = execution.scheduleDate ? Date.parse(execution.scheduleDate) : 0;
+      if (at > Date.now()) await this.ctx.storage.setAlarm(at);
+      else void this.pump([{ type: "start" }]);
+    }
+    return this.json();
+  }
+
+  async get(): Promise<ExecutionJson | null> {
+    return this.machine ? this.json() : null;
+  }
+
+  async kill(): Promise<ControlOutcome> {
+    if (!this.machine) return { ok: false, reason: "not_found", message: "Execution not found" };
+    if (isTerminal(this.machine.execution.state.current)) {
+      return { ok: false, reason: "conflict", message: "Execution is already terminated" };
+    }
+    await this.pump([{ type: "kill" }]);
+    return { ok: true, execution: this.json() };
+  }
+
+  async restart(): Promise<ControlOutcome> {
+    if (!this.machine) return { ok: false, reason: "not_found", message: "Execution not found" };
+    if (!canRestart(this.machine.state)) {
+      return { ok: false, reason: "conflict", message: "No task found to restart execution from!" };
+    }
+    // Not awaited: the restart is applied synchronously; the re-run goes on in the background.
+    void this.pump([{ type: "restart" }]);
+    return { ok: true, execution: this.json() };
+  }
+
+  async changeStatus(state: StateType): Promise<ControlOutcome> {
+    if (!this.machine) return { ok: false, reason: "not_found", message: "Execution not found" };
+    if (!isTerminal(this.machine.execution.state.current) || !isTerminal(state)) {
+      return { ok: false, reason: "conflict", message: "Only a terminated execution can change to a terminal state" };
+    }
+    await this.pump([{ type: "change-status", state }]);
+    return { ok: true, execution: this.json() };
+  }
+
+  async markDeleted(): Promise<boolean> {
+    if (!this.machine) return false;
+    this.machine.execution.deleted = true;
+    this.store.transaction(() => this.store.saveExecution(this.machine!.state));
+    await this.drain();
+    return true;
+  }
+
+  /** Resolves with the execution once it is terminal (PAUSED does not count), or at the timeout. */
+  async waitForEnd(timeoutMs: number): Promise<ExecutionJson | null> {
+    if (!this.machine) return null;
+    if (!isTerminal(this.machine.execution.state.current)) {
+      await new Promise<void>((done) => {
+        const timer = setTimeout(finish, timeoutMs);
+        const machine = this.machine!;
+        const watcher = () => {
+          if (isTerminal(machine.execution.state.current)) finish();
+        };
+        function finish() {
+          clearTimeout(timer);
+          self.watchers.delete(watcher);
+          done();
+        }
+        const self = this;
+        this.watchers.add(watcher);
+      });
+    }
+    return this.json();
+  }
+
+  async logs(filter: { minLevel?: string; taskId?: string; taskRunId?: string } = {}): Promise<LogRow[] | null> {
+    if (!this.machine) return null;
+    return this.store.logs({
+      taskId: filter.taskId,
+      taskRunId: filter.taskRunId,
+      minLevelRank: filter.minLevel ? levelRank(filter.minLevel) : undefined,
+    });
+  }
+
+  async metrics(): Promise<MetricRow[] | null> {
+    return this.machine ? this.store.metrics() : null;
+  }
+
+  /** Server-sent events: the execution now, then one event per change, `end` when terminal. */
+  async follow(): Promise<ReadableStream<Uint8Array> | null> {
+    if (!this.machine) return null;
+    const machine = this.machine;
+    const encoder = new TextEncoder();
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    const send = (id: string, data: unknown) =>
+      writer.write(encoder.encode(`id: ${id}\nevent: ${id}\ndata: ${JSON.stringify(data)}\n\n`)).catch(stop);
+    const stop = () => {
+      this.watchers.delete(watcher);
+      writer.close().catch(() => {});
+    };
+    const watcher = () => {
+      const json = this.json();
+      void send("progress", json);
+      if (isTerminal(machine.execution.state.current) && !this.inflight) {
+        void send("end", json);
+        stop();
+      }
+    };
+    this.watchers.add(watcher);
+    watcher();
+    return readable;
+  }
+
+  /** From the sweeper: finish whatever a lost alarm or an eviction left undone. */
+  async poke(): Promise<void> {
+    if (this.machine && !this.inflight) await this.pump([{ type: "recover" }, { type: "alarm" }]);
+    await this.drain();
+  }
+
+  override async alarm(): Promise<void> {
+    const machine = this.machine;
+    if (!machine) return;
+    if (machine.execution.state.current === "CREATED" && machine.state.taskRuns.length === 0) {
+      const at = machine.execution.scheduleDate ? Date.parse(machine.execution.scheduleDate) : 0;
+      if (at <= Date.now()) await this.pump([{ type: "start" }]);
+    } else if (this.inflight) {
+      await this.pump([{ type: "alarm" }]);
+    } else {
+      await this.pump([{ type: "recover" }, { type: "alarm" }]);
+    }
+    await this.drain();
+  }
+
+  // ── the loop ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Applies events and the events their commands produce until nothing is left but alarms.
+   * In-process tasks resolve within microtasks, so a chain of them runs in one turn.
+   */
+  private pump(initial: EngineEvent[]): Promise<void> {
+    const machine = this.machine!;
+    const queue = [...initial];
+    let wake: (() => void) | undefined;
+    let mine = 0;
+    let nextAlarm: number | undefined;
+    const launch = (work: Promise<EngineEvent>) => {
+      mine++;
+      this.inflight++;
+      work
+        .then(
+          (event) => queue.push(event),
+          (error: unknown) => this.log(null, "ERROR", `Internal error: ${String(error)}`),
+        )
+        .finally(() => {
+          mine--;
+          this.inflight--;
+          wake?.();
+        });
+    };
+    const host = { machine, env: this.env, scope: this.scope(), controllers: this.controllers, log: this.log };
+    const apply = (event: EngineEvent) => {
+      const now = new Date();
+      const result = machine.step(event, { now, newId, random: Math.random });
+      this.persist(result, event);
+      nextAlarm = result.nextAlarm;
+      for (const command of result.commands) this.carryOut(command, host, launch);
+    };
+    let watchdogArmed = false;
+    const loop = async () => {
+      for (;;) {
+        while (queue.length) apply(queue.shift()!);
+        this.notify();
+        if (!mine) break;
+        if (!watchdogArmed) {
+          watchdogArmed = true;
+          await this.armAlarm(nextAlarm, true);
+          if (queue.length) continue;
+        }
+        // Single-threaded: nothing can settle between this check and the resolver's assignment.
+        await new Promise<void>((r) => {
+          wake = r;
+        });
+      }
+      await this.armAlarm(nextAlarm, false);
+      this.drainSoon();
+    };
+    return loop();
+  }
+
+  private carryOut(
+    command: Command,
+    host: Parameters<typeof runTask>[0],
+    launch: (work: Promise<EngineEvent>) => void,
+  ): void {
+    switch (command.type) {
+      case "run":
+        return launch(runTask(host, command.taskRunId));
+      case "resolve":
+        return launch(resolve(host, command.taskRunId));
+      case "render-outputs":
+        return launch(renderOutputs(host));
+      case "abort":
+        this.controllers.get(command.taskRunId)?.abort();
+        return;
+      case "log":
+        this.log(command.taskRunId ?? null, command.level, command.message);
+        return;
+      case "create-retry-execution":
+      case "ended":
+        return;
+    }
+  }
+
+  private persist(result: StepResult, event: EngineEvent): void {
+    const machine = this.machine!;
+    this.store.transaction(() => {
+      if (event.type === "task-result") {
+        const run = machine.taskRun(event.taskRunId);
+        for (const m of event.result.metrics ?? []) {
+          this.store.appendMetric({ ...m, taskRunId: event.taskRunId, taskId: run?.taskId ?? null });
+        }
+      }
+      for (const id of result.removedTaskRuns) this.store.removeTaskRun(id);
+      for (const id of result.dirtyTaskRuns) {
+        const run = machine.taskRun(id);
+        if (run) this.store.saveTaskRun(run);
+      }
+      if (result.executionChanged) this.store.saveExecution(machine.state);
+    });
+  }
+
+  private readonly log = (taskRunId: string | null, level: LogLevel, message: string): void => {
+    const run = taskRunId ? this.machine?.taskRun(taskRunId) : undefined;
+    this.store.appendLog({
+      taskRunId,
+      taskId: run?.taskId ?? null,
+      attemptNumber: run ? Math.max(0, run.attempts.length - 1) : null,
+      level,
+      timestamp: new Date().toISOString(),
+      message,
+    });
+  };
+
+  private async armAlarm(dueAt: number | undefined, working: boolean): Promise<void> {
+    const candidates = [dueAt, working ? Date.now() + WATCHDOG_MS : undefined].filter(
+      (t): t is number => t !== undefined,
+    );
+    const current = await this.ctx.storage.getAlarm();
+    if (!candidates.length) {
+      if (current !== null && !this.store.outboxSize()) await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const at = Math.min(...candidates);
+    if (current === null || current !== at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private drainSoon(): void {
+    if (this.store.outboxSize()) this.ctx.waitUntil(this.drain());
+  }
+
+  private drain(): Promise<void> {
+    if (!this.machine) return Promise.resolve();
+    this.draining ??= (async () => {
+      try {
+        await drainOutbox(this.env.DB, this.store, this.scope());
+      } catch (error) {
+        console.error("outbox drain failed; retrying on an alarm", error);
+        const current = await this.ctx.storage.getAlarm();
+        const retryAt = Date.now() + DRAIN_RETRY_MS;
+        if (current === null || current > retryAt) await this.ctx.storage.setAlarm(retryAt);
+      } finally {
+        this.draining = undefined;
+      }
+    })();
+    return this.draining;
+  }
+
+  private notify(): void {
+    for (const watcher of [...this.watchers]) watcher();
+  }
+
+  private scope(): ExecutionScope {
+    const ex = this.machine!.execution;
+    return { tenantId: ex.tenantId, namespace: ex.namespace, flowId: ex.flowId, executionId: ex.id };
+  }
+
+  private json(): ExecutionJson {
+    const { execution, taskRuns } = this.machine!.state;
+    return executionJson(execution, taskRuns);
+  }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { examples } from "../fixtures/examples";
+import { logsOf, runFlow, saveFlow } from "../helpers/executions";
+import { createTenant } from "../helpers/tenant";
+
+describe("running a flow through the API", () => {
+  it("taskrun.yaml returns the task run variable as JSON with id, startDate and attemptsCount 0", async () => {
+    const tenant = await createTenant();
+    await saveFlow(tenant, examples.taskrun!);
+    const ex = await runFlow(tenant, "company.team", "taskrun");
+    expect(ex.state.current).toBe("SUCCESS");
+    expect(ex.taskRunList).toHaveLength(1);
+    const run = ex.taskRunList[0]!;
+    expect(run.taskId).toBe("return");
+    expect(run.state.histories.map((h) => h.state)).toEqual(["CREATED", "RUNNING", "SUCCESS"]);
+    const value = JSON.parse(String(run.outputs?.value)) as Record<string, unknown>;
+    expect(value.id).toBe(run.id);
+    expect(value.attemptsCount).toBe(0);
+    expect(Number.isNaN(Date.parse(String(value.startDate)))).toBe(false);
+    expect(run.attempts[0]?.metrics?.map((m) => m.name).sort()).toEqual(["duration", "length"]);
+  });
+
+  it("loop.yaml runs one log task run per value with value, iteration and the foreach as parent", async () => {
+    const tenant = await createTenant();
+    await saveFlow(tenant, examples.loop!);
+    const ex = await runFlow(tenant, "company.team", "loop");
+    expect(ex.state.current).toBe("SUCCESS");
+    const foreach = ex.taskRunList.filter((r) => r.taskId === "foreach");
+    const logs = ex.taskRunList.filter((r) => r.taskId === "log");
+    expect(foreach).toHaveLength(1);
+    expect(logs.map((r) => [r.value, r.iteration, r.parentTaskRunId])).toEqual([
+      ["1", 0, foreach[0]!.id],
+      ["2", 1, foreach[0]!.id],
+    ]);
+    const lines = (await logsOf(tenant, ex.id)).filter((l) => l.taskId === "log").map((l) => l.message);
+    expect(lines).toHaveLength(14);
+    expect(lines[1]).toBe("1");
+    expect(lines[4]).toBe("0");
+    expect(lines[5]).toBe(foreach[0]!.id);
+    expect(lines[6]).toBe("0");
+    expect(lines[13]).toBe("1");
+  });
+});

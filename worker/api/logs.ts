@@ -1,0 +1,119 @@
+// Logs under /api/v1/{tenant}/logs: an execution's logs come from its Durable Object (current to
+// the last task run); the search reads the D1 index. Follow streams new lines as server-sent events.
+import { Hono } from "hono";
+import { searchLogs } from "../db/executions";
+import { notFound } from "../errors";
+import { executionStub } from "../execution/start";
+import { type LogRow, levelRank } from "../execution/store";
+import { type AppEnv, dbOf } from "./context";
+import { pageOf } from "./query";
+
+const FOLLOW_POLL_MS = 500;
+const FOLLOW_LIMIT_MS = 10 * 60_000;
+
+function logJson(executionId: string, namespace: string, flowId: string, row: LogRow) {
+  return {
+    namespace,
+    flowId,
+    taskId: row.taskId,
+    executionId,
+    taskRunId: row.taskRunId,
+    attemptNumber: row.attemptNumber,
+    timestamp: row.timestamp,
+    level: row.level,
+    message: row.message,
+  };
+}
+
+async function executionLogs(
+  env: Env,
+  tenantId: string,
+  executionId: string,
+  filter: Record<string, string | undefined>,
+) {
+  const stub = executionStub(env, tenantId, executionId);
+  const [execution, rows] = await Promise.all([
+    stub.get(),
+    stub.logs({ minLevel: filter.minLevel, taskId: filter.taskId, taskRunId: filter.taskRunId }),
+  ]);
+  if (!execution || !rows) throw notFound(`Execution '${executionId}' not found`);
+  return rows.map((r) => logJson(executionId, execution.namespace, execution.flowId, r));
+}
+
+export const logsApi = new Hono<AppEnv>()
+  .get("/search", async (c) => {
+    const q = c.req.query();
+    const result = await searchLogs(dbOf(c), c.get("tenantId"), {
+      ...pageOf(q),
+      q: q.q,
+      namespace: q.namespace,
+      flowId: q.flowId,
+      minLevelRank: q.minLevel ? levelRank(q.minLevel) : undefined,
+      startDate: q.startDate,
+      endDate: q.endDate,
+    });
+    return c.json(result, 200);
+  })
+  .get("/:executionId", async (c) => {
+    return c.json(await executionLogs(c.env, c.get("tenantId"), c.req.param("executionId"), c.req.query()), 200);
+  })
+  .get("/:executionId/download", async (c) => {
+    const rows = await executionLogs(c.env, c.get("tenantId"), c.req.param("executionId"), c.req.query());
+    const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.taskId ?? ""} ${r.message}`).join("\n");
+    return c.text(`${text}\n`, 200, {
+      "Content-Disposition": `attachment; filename="${c.req.param("executionId")}.log"`,
+    });
+  })
+  .get("/:executionId/follow", async (c) => {
+    const tenantId = c.get("tenantId");
+    const executionId = c.req.param("executionId");
+    const first = await executionLogs(c.env, tenantId, executionId, c.req.query());
+    const stub = executionStub(c.env, tenantId, executionId);
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        let sent = 0;
+        const started = Date.now();
+        let rows = first;
+        for (;;) {
+          for (const row of rows.slice(sent))
+            controller.enqueue(encoder.encode(`event: log\ndata: ${JSON.stringify(row)}\n\n`));
+          sent = rows.length;
+          const execution = await stub.get();
+          const ended =
+            execution &&
+            ["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED", "SKIPPED"].includes(
+              execution.state.current,
+            );
+          if (ended || Date.now() - started > FOLLOW_LIMIT_MS) break;
+          await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+          rows = await executionLogs(c.env, tenantId, executionId, c.req.query());
+        }
+        controller.enqueue(encoder.encode("event: end\ndata: {}\n\n"));
+        controller.close();
+      },
+    });
+    return new Response(stream, { headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" } });
+  });
+
+export const metricsApi = new Hono<AppEnv>().get("/:executionId", async (c) => {
+  const executionId = c.req.param("executionId");
+  const stub = executionStub(c.env, c.get("tenantId"), executionId);
+  const [execution, rows] = await Promise.all([stub.get(), stub.metrics()]);
+  if (!execution || !rows) throw notFound(`Execution '${executionId}' not found`);
+  return c.json(
+    rows.map((m) => ({
+      namespace: execution.namespace,
+      flowId: execution.flowId,
+      taskId: m.taskId,
+      executionId,
+      taskRunId: m.taskRunId,
+      type: m.type,
+      name: m.name,
+      value: m.value,
+      tags: m.tags,
+      timestamp: m.timestamp,
+    })),
+    200,
+  );
+});

@@ -1,0 +1,484 @@
+// The pure execution engine: one object per execution holding its state and indexes, and one
+// `step(event, ctx)` that applies Kestra's scheduling rules and returns the commands the Durable
+// Object must carry out. No I/O and no clock of its own: replaying the same events with the same
+// context gives the same state. It mutates the state in place and reports what it touched, so the
+// caller persists only the changed rows.
+import type { Task } from "../../schema/flow/types";
+import { buildFlowIndex, type FlowIndex, flowableKind, type ListKind, listOf } from "./flow-index";
+import { nextChildren } from "./nexts";
+import { nextAttemptAt, policyFor } from "./retry";
+import { applyAllowances, finalStateOf, isTerminal, newState, transition } from "./state";
+import type {
+  Command,
+  EngineContext,
+  EngineEvent,
+  EngineState,
+  Resolution,
+  StateType,
+  StepResult,
+  TaskResult,
+  TaskRun,
+} from "./types";
+
+/** The flow itself, as a container of task runs. */
+export const ROOT = "";
+
+export class ExecutionMachine {
+  readonly index: FlowIndex;
+  private readonly byId = new Map<string, TaskRun>();
+  private readonly children = new Map<string, TaskRun[]>();
+  /** Task runs that wait for a retry or a sleep: the alarm's work list. */
+  private readonly due = new Set<string>();
+  private ctx!: EngineContext;
+  private out!: StepResult;
+  private readonly pending = new Set<string>();
+  /** Bumped whenever any task run's outputs change, so views of them can be cached. */
+  outputsVersion = 0;
+
+  constructor(readonly state: EngineState) {
+    this.index = buildFlowIndex(state.flow);
+    for (const run of state.taskRuns) this.indexRun(run);
+  }
+
+  get execution() {
+    return this.state.execution;
+  }
+
+  taskRun(id: string): TaskRun | undefined {
+    return this.byId.get(id);
+  }
+
+  childrenOf(id: string): TaskRun[] {
+    return this.children.get(id) ?? [];
+  }
+
+  taskOf(run: TaskRun): Task {
+    const place = this.index.places.get(run.taskId);
+    if (!place) throw new Error(`Task ${run.taskId} is not in flow revision ${this.execution.flowRevision}`);
+    return place.task;
+  }
+
+  /** The task definitions of a task run's flowable ancestors, closest first. */
+  ancestorTasks(run: TaskRun): Task[] {
+    const tasks: Task[] = [];
+    for (let p = this.parentOf(run); p; p = this.parentOf(p)) tasks.push(this.taskOf(p));
+    return tasks;
+  }
+
+  parentOf(run: TaskRun): TaskRun | undefined {
+    return run.parentTaskRunId ? this.byId.get(run.parentTaskRunId) : undefined;
+  }
+
+  step(event: EngineEvent, ctx: EngineContext): StepResult {
+    this.ctx = ctx;
+    this.out = { commands: [], dirtyTaskRuns: new Set(), removedTaskRuns: [], executionChanged: false };
+    switch (event.type) {
+      case "start":
+        this.start();
+        break;
+      case "task-result":
+        this.onTaskResult(event.taskRunId, event.result);
+        break;
+      case "resolved":
+        this.onResolved(event.taskRunId, event.resolution);
+        break;
+      case "outputs-rendered":
+        this.onOutputsRendered(event.outputs, event.error);
+        break;
+      case "alarm":
+        this.onAlarm();
+        break;
+      case "recover":
+        this.recover();
+        break;
+      case "kill":
+        this.kill();
+        break;
+      case "restart":
+        this.restart();
+        break;
+      case "change-status":
+        if (isTerminal(this.execution.state.current) && isTerminal(event.state)) this.setExecution(event.state);
+        break;
+    }
+    this.reconcile();
+    let next: number | undefined;
+    for (const id of this.due) {
+      const at = this.byId.get(id)?.meta?.dueAt;
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    this.out.nextAlarm = next;
+    return this.out;
+  }
+
+  // ── events ────────────────────────────────────────────────────────────────────────────────
+
+  private start(): void {
+    const s = this.execution.state.current;
+    if (s !== "CREATED" && s !== "QUEUED") return;
+    this.setExecution("RUNNING");
+    this.pending.add(ROOT);
+  }
+
+  private onResolved(id: string, resolution: Resolution): void {
+    const run = this.byId.get(id);
+    if (!run || (run.state.current !== "CREATED" && run.state.current !== "RESTARTED")) return;
+    const task = this.taskOf(run);
+    if (!resolution.ok) {
+      this.emit({ type: "log", level: "ERROR", message: resolution.error, taskRunId: id });
+      return this.end(run, applyAllowances("FAILED", task));
+    }
+    if (resolution.skip) return this.end(run, "SKIPPED");
+    run.meta = { ...run.meta, resolved: true, values: resolution.values, branch: resolution.branch };
+    if (resolution.outputs) this.setOutputs(run, resolution.outputs);
+    if (flowableKind(task.type)) {
+      this.move(run, "RUNNING");
+      this.pending.add(run.id);
+    } else {
+      this.startAttempt(run);
+    }
+  }
+
+  private onTaskResult(id: string, result: TaskResult): void {
+    const run = this.byId.get(id);
+    if (run?.state.current !== "RUNNING" || run.meta?.dueAction === "sleep-end") return;
+    const attempt = run.attempts[run.attempts.length - 1];
+    if (attempt && result.metrics?.length) attempt.metrics = [...(attempt.metrics ?? []), ...result.metrics];
+    if (result.outputs) this.setOutputs(run, result.outputs);
+    if (result.labels?.length) this.mergeLabels(result.labels);
+    if (result.error) this.emit({ type: "log", level: "ERROR", message: result.error, taskRunId: id });
+    if (result.sleepMs !== undefined && result.state !== "FAILED" && result.state !== "SKIPPED") {
+      run.meta = { ...run.meta, dueAt: this.ctx.now.getTime() + result.sleepMs, dueAction: "sleep-end" };
+      run.meta.pendingState = result.state;
+      this.due.add(run.id);
+      this.touch(run);
+      return;
+    }
+    this.finishAttempt(run, result.state);
+  }
+
+  private onAlarm(): void {
+    const now = this.ctx.now.getTime();
+    for (const id of [...this.due]) {
+      const run = this.byId.get(id);
+      const meta = run?.meta;
+      if (!run || !meta || meta.dueAt === undefined) {
+        this.due.delete(id);
+        continue;
+      }
+      if (meta.dueAt > now) continue;
+      const action = meta.dueAction;
+      this.clearDue(run);
+      if (action === "retry" && run.state.current === "RETRYING") {
+        this.move(run, "CREATED");
+        this.dispatch(run);
+      } else if (action === "sleep-end" && run.state.current === "RUNNING") {
+        this.finishAttempt(run, run.meta?.pendingState ?? "SUCCESS");
+      } else if (action === "new-execution") {
+        this.emit({ type: "create-retry-execution" });
+      }
+    }
+    this.leaveRetrying();
+  }
+
+  /** After the Durable Object restarted: re-issue the work that was in flight. */
+  private recover(): void {
+    if (this.execution.state.current === "CREATED" || this.execution.state.current === "QUEUED") return;
+    if (this.state.pendingEnd) this.emit({ type: "render-outputs" });
+    for (const run of this.state.taskRuns) {
+      const s = run.state.current;
+      if (s === "CREATED" || s === "RESTARTED") this.dispatch(run);
+      else if (s === "RUNNING" && !flowableKind(this.taskOf(run).type) && run.meta?.dueAction !== "sleep-end") {
+        this.emit({ type: "run", taskRunId: run.id });
+      } else if (s === "RUNNING") this.pending.add(run.id);
+    }
+    this.pending.add(ROOT);
+  }
+
+  private kill(): void {
+    if (isTerminal(this.execution.state.current)) return;
+    this.setExecution("KILLING");
+    this.killRemaining();
+    this.state.pendingEnd = undefined;
+    this.setExecution("KILLED");
+    this.emit({ type: "ended" });
+  }
+
+  private killRemaining(): void {
+    for (const run of this.state.taskRuns) {
+      if (isTerminal(run.state.current)) continue;
+      if (run.state.current === "RUNNING" && !flowableKind(this.taskOf(run).type)) {
+        this.emit({ type: "abort", taskRunId: run.id });
+      }
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "KILLED", this.ctx.now);
+      this.clearDue(run);
+      this.move(run, "KILLED");
+    }
+  }
+
+  private restart(): void {
+    const ex = this.execution;
+    if (!canRestart(this.state)) return;
+    const dropped = new Set<string>();
+    for (const run of this.state.taskRuns) {
+      const place = this.index.places.get(run.taskId);
+      const parentDropped = run.parentTaskRunId !== undefined && dropped.has(run.parentTaskRunId);
+      if (parentDropped || place?.list === "errors" || place?.list === "finally") dropped.add(run.id);
+    }
+    if (dropped.size) {
+      this.state.taskRuns = this.state.taskRuns.filter((r) => !dropped.has(r.id));
+      this.byId.clear();
+      this.children.clear();
+      this.due.clear();
+      for (const run of this.state.taskRuns) this.indexRun(run);
+      this.out.removedTaskRuns.push(...dropped);
+      this.outputsVersion++;
+    }
+    const restarted: TaskRun[] = [];
+    for (const run of this.state.taskRuns) {
+      if (run.state.current !== "FAILED" && run.state.current !== "PAUSED") continue;
+      for (let r: TaskRun | undefined = run; r; r = this.parentOf(r)) {
+        if (r.state.current !== "RESTARTED") {
+          this.move(r, "RESTARTED");
+          restarted.push(r);
+        }
+      }
+    }
+    this.state.pendingEnd = undefined;
+    ex.metadata.attemptNumber += 1;
+    this.setExecution("RESTARTED");
+    this.setExecution("RUNNING");
+    for (const run of restarted) {
+      if (flowableKind(this.taskOf(run).type)) {
+        this.move(run, "RUNNING");
+        this.pending.add(run.id);
+      } else {
+        this.dispatch(run);
+      }
+    }
+    this.pending.add(ROOT);
+  }
+
+  private onOutputsRendered(outputs: Record<string, unknown> | undefined, error: string | undefined): void {
+    const end = this.state.pendingEnd;
+    if (!end) return;
+    this.state.pendingEnd = undefined;
+    if (error) {
+      this.emit({ type: "log", level: "ERROR", message: `Failed to render flow outputs: ${error}` });
+      return this.finish("FAILED");
+    }
+    if (outputs && Object.keys(outputs).length) this.execution.outputs = outputs;
+    this.finish(end);
+  }
+
+  // ── task runs ─────────────────────────────────────────────────────────────────────────────
+
+  private dispatch(run: TaskRun): void {
+    const task = this.taskOf(run);
+    if (flowableKind(task.type) || (task.runIf !== undefined && !run.meta?.resolved)) {
+      this.emit({ type: "resolve", taskRunId: run.id });
+    } else {
+      this.startAttempt(run);
+    }
+  }
+
+  private startAttempt(run: TaskRun): void {
+    const attemptState = newState(this.ctx.now);
+    transition(attemptState, "RUNNING", this.ctx.now);
+    run.attempts.push({ state: attemptState });
+    this.move(run, "RUNNING");
+    this.emit({ type: "run", taskRunId: run.id });
+  }
+
+  private finishAttempt(run: TaskRun, outcome: TaskResult["state"]): void {
+    const task = this.taskOf(run);
+    const attempt = run.attempts[run.attempts.length - 1];
+    if (attempt) transition(attempt.state, outcome === "SKIPPED" ? "SUCCESS" : outcome, this.ctx.now);
+    if (outcome === "SKIPPED") return this.end(run, "SKIPPED");
+    const policy = policyFor(task, this.ancestorTasks(run), this.state.flow);
+    if (outcome === "FAILED") {
+      if (policy && this.scheduleRetry(run, policy)) return;
+      return this.end(run, applyAllowances("FAILED", task));
+    }
+    const warned = outcome === "SUCCESS" && policy?.warningOnRetry && run.attempts.length > 1 ? "WARNING" : outcome;
+    this.end(run, applyAllowances(warned, task));
+  }
+
+  /** Returns true when the failure is not final: an in-place retry or a new execution follows. */
+  private scheduleRetry(run: TaskRun, policy: NonNullable<Task["retry"]>): boolean {
+    const now = this.ctx.now.getTime();
+    if (policy.behavior === "CREATE_NEW_EXECUTION") {
+      const ex = this.execution;
+      const first = Date.parse(ex.metadata.originalCreatedDate);
+      const at = nextAttemptAt(policy, ex.metadata.attemptNumber, first, now, this.ctx.random);
+      if (at === undefined) return false;
+      this.move(run, "FAILED");
+      for (let r: TaskRun | undefined = run; r; r = this.parentOf(r)) this.move(r, "RETRIED");
+      run.meta = { ...run.meta, dueAt: at, dueAction: "new-execution" };
+      this.due.add(run.id);
+      this.killRemaining();
+      this.setExecution("RETRIED");
+      this.emit({ type: "ended" });
+      return true;
+    }
+    const firstStart = Date.parse(run.attempts[0]?.state.histories[0]?.date ?? this.ctx.now.toISOString());
+    const at = nextAttemptAt(policy, run.attempts.length, firstStart, now, this.ctx.random);
+    if (at === undefined) return false;
+    this.move(run, "FAILED");
+    this.move(run, "RETRYING");
+    run.meta = { ...run.meta, dueAt: at, dueAction: "retry" };
+    this.due.add(run.id);
+    this.setExecution("RETRYING");
+    return true;
+  }
+
+  /** A task run reached a terminal state: its container may move on. */
+  private end(run: TaskRun, state: StateType): void {
+    this.clearDue(run);
+    this.move(run, state);
+    this.pending.add(run.parentTaskRunId ?? ROOT);
+    this.leaveRetrying();
+  }
+
+  private leaveRetrying(): void {
+    if (this.execution.state.current !== "RETRYING") return;
+    for (const id of this.due) if (this.byId.get(id)?.state.current === "RETRYING") return;
+    this.setExecution("RUNNING");
+  }
+
+  // ── containers ────────────────────────────────────────────────────────────────────────────
+
+  private reconcile(): void {
+    while (this.pending.size) {
+      const [id] = this.pending;
+      this.pending.delete(id!);
+      this.processContainer(id!);
+    }
+  }
+
+  private processContainer(id: string): void {
+    const exState = this.execution.state.current;
+    if (exState === "KILLING" || exState === "KILLED" || exState === "RETRIED" || exState === "CREATED") return;
+    const container = id === ROOT ? undefined : this.byId.get(id);
+    if (id !== ROOT && container?.state.current !== "RUNNING") return;
+    if (id === ROOT && (isTerminal(exState) || this.state.pendingEnd)) {
+      if (isTerminal(exState)) this.runList(ROOT, undefined, "afterExecution");
+      return;
+    }
+    const task = container ? this.taskOf(container) : undefined;
+    const verdict = nextChildren(this, container, task);
+    for (const spec of verdict.create) this.createRun(spec.task, container, spec.value, spec.iteration);
+    if (!verdict.done) return;
+    const mainRuns = this.childrenOf(id).filter((r) => this.index.places.get(r.taskId)?.list === "main");
+    const final = finalStateOf(mainRuns);
+    if (!container || !task) return this.endExecution(final);
+    const own = task.type === "io.kestra.plugin.core.flow.AllowFailure" && final === "FAILED" ? "WARNING" : final;
+    this.end(container, applyAllowances(own, task));
+  }
+
+  /** Sequentially runs one of the flow's own lists (afterExecution) once the execution ended. */
+  private runList(id: string, container: TaskRun | undefined, list: ListKind): void {
+    const tasks = listOf(this.state.flow, container ? this.taskOf(container) : undefined, list);
+    const runs = this.childrenOf(id).filter((r) => this.index.places.get(r.taskId)?.list === list);
+    if (runs.some((r) => !isTerminal(r.state.current))) return;
+    const next = tasks[runs.length];
+    if (next) this.createRun(next, container);
+  }
+
+  private createRun(task: Task, parent: TaskRun | undefined, value?: string, iteration?: number): TaskRun {
+    const ex = this.execution;
+    const run: TaskRun = {
+      id: this.ctx.newId(),
+      executionId: ex.id,
+      namespace: ex.namespace,
+      flowId: ex.flowId,
+      taskId: task.id,
+      parentTaskRunId: parent?.id,
+      value,
+      iteration,
+      attempts: [],
+      outputs: null,
+      state: newState(this.ctx.now),
+    };
+    this.state.taskRuns.push(run);
+    this.indexRun(run);
+    this.touch(run);
+    this.dispatch(run);
+    return run;
+  }
+
+  private endExecution(final: "KILLED" | "FAILED" | "WARNING" | "PAUSED" | "SUCCESS"): void {
+    if (final === "PAUSED") return this.setExecution("PAUSED");
+    if (this.state.flow.outputs?.length && (final === "SUCCESS" || final === "WARNING")) {
+      this.state.pendingEnd = final;
+      this.out.executionChanged = true;
+      this.emit({ type: "render-outputs" });
+      return;
+    }
+    this.finish(final);
+  }
+
+  private finish(final: StateType): void {
+    this.killRemaining();
+    this.setExecution(final);
+    this.emit({ type: "ended" });
+    this.pending.add(ROOT);
+  }
+
+  // ── bookkeeping ───────────────────────────────────────────────────────────────────────────
+
+  private indexRun(run: TaskRun): void {
+    this.byId.set(run.id, run);
+    const key = run.parentTaskRunId ?? ROOT;
+    const list = this.children.get(key);
+    if (list) list.push(run);
+    else this.children.set(key, [run]);
+    if (run.meta?.dueAt !== undefined) this.due.add(run.id);
+  }
+
+  private clearDue(run: TaskRun): void {
+    if (run.meta?.dueAt === undefined) return;
+    run.meta = { ...run.meta, dueAt: undefined, dueAction: undefined, pendingState: undefined };
+    this.due.delete(run.id);
+    this.touch(run);
+  }
+
+  private move(run: TaskRun, to: StateType): void {
+    if (transition(run.state, to, this.ctx.now)) this.touch(run);
+  }
+
+  private setOutputs(run: TaskRun, outputs: Record<string, unknown>): void {
+    run.outputs = outputs;
+    this.outputsVersion++;
+  }
+
+  private touch(run: TaskRun): void {
+    this.out.dirtyTaskRuns.add(run.id);
+  }
+
+  private setExecution(to: StateType): void {
+    if (transition(this.execution.state, to, this.ctx.now)) this.out.executionChanged = true;
+  }
+
+  private mergeLabels(labels: { key: string; value: string }[]): void {
+    const ex = this.execution;
+    for (const label of labels) {
+      const existing = ex.labels.find((l) => l.key === label.key);
+      if (existing) existing.value = label.value;
+      else ex.labels.push({ ...label });
+    }
+    this.out.executionChanged = true;
+  }
+
+  private emit(command: Command): void {
+    this.out.commands.push(command);
+  }
+}
+
+/** Kestra allows a restart of a terminal or paused execution that has a FAILED or PAUSED task run. */
+export function canRestart(state: EngineState): boolean {
+  const s = state.execution.state.current;
+  if (!isTerminal(s) && s !== "PAUSED") return false;
+  return state.taskRuns.some((r) => r.state.current === "FAILED" || r.state.current === "PAUSED");
+}

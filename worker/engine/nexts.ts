@@ -1,0 +1,155 @@
+// Which task runs a container (the flow, or a flowable task run) must create next, and whether it
+// is done: Kestra's branch selection (tasks → errors → finally) and the sequential, parallel,
+// loop and DAG scheduling rules of spec §3.1–§3.4.
+import type { DagTask, Task } from "../../schema/flow/types";
+import { flowableKind, type ListKind, listOf } from "./flow-index";
+import type { ExecutionMachine } from "./machine";
+import { isTerminal } from "./state";
+import type { TaskRun } from "./types";
+
+export interface ChildSpec {
+  task: Task;
+  value?: string;
+  iteration?: number;
+}
+
+export interface Verdict {
+  create: ChildSpec[];
+  /** Every list the container runs is finished. */
+  done: boolean;
+}
+
+const WAIT: Verdict = { create: [], done: false };
+const DONE: Verdict = { create: [], done: true };
+
+export function nextChildren(m: ExecutionMachine, container: TaskRun | undefined, task: Task | undefined): Verdict {
+  const flow = m.state.flow;
+  const lists: Record<ListKind, TaskRun[]> = { main: [], errors: [], finally: [], afterExecution: [] };
+  for (const run of m.childrenOf(container?.id ?? "")) {
+    const place = m.index.places.get(run.taskId);
+    if (place) lists[place.list].push(run);
+  }
+  const tasksOf = (list: ListKind) => listOf(flow, task, list, container?.meta?.branch);
+  const finallyStage = (): Verdict => sequential(tasksOf("finally"), lists.finally, m);
+
+  if (lists.finally.length) return finallyStage();
+  if (lists.errors.length || lists.main.some((r) => r.state.current === "FAILED")) {
+    const errors = sequential(tasksOf("errors"), lists.errors, m);
+    return errors.done ? finallyStage() : errors;
+  }
+  const main = mainVerdict(m, container, task, tasksOf("main"), lists.main);
+  return main.done ? finallyStage() : main;
+}
+
+function mainVerdict(
+  m: ExecutionMachine,
+  container: TaskRun | undefined,
+  task: Task | undefined,
+  tasks: Task[],
+  runs: TaskRun[],
+): Verdict {
+  const kind = task ? flowableKind(task.type) : "sequential";
+  switch (kind) {
+    case "parallel":
+      return parallel(tasks, runs, count(task?.concurrent, 0));
+    case "foreach":
+      return forEach(tasks, runs, container?.meta?.values ?? [], loopLimit(task!), m);
+    case "dag":
+      return dag((task?.tasks ?? []) as DagTask[], runs, count(task?.concurrent, 0));
+    case "sequential":
+    case "switch":
+    case "if":
+    case undefined:
+      return sequential(tasks, runs, m);
+  }
+}
+
+function count(value: unknown, fallback: number): number {
+  const n = typeof value === "number" ? value : Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** ForEach defaults to one value at a time; EachParallel to all; 0 means unlimited. */
+function loopLimit(task: Task): number {
+  switch (task.type) {
+    case "io.kestra.plugin.core.flow.EachParallel":
+      return count(task.concurrent, 0);
+    case "io.kestra.plugin.core.flow.EachSequential":
+      return 1;
+    default:
+      return count(task.concurrencyLimit, 1);
+  }
+}
+
+/** Runs `tasks` one after the other; `runs` are the task runs already created for them. */
+function sequential(tasks: Task[], runs: TaskRun[], m: ExecutionMachine, value?: string, iteration?: number): Verdict {
+  if (!tasks.length) return DONE;
+  if (!runs.length) return { create: [{ task: tasks[0]!, value, iteration }], done: false };
+  let last = -1;
+  for (const run of runs) {
+    if (!isTerminal(run.state.current)) return WAIT;
+    last = Math.max(last, m.index.places.get(run.taskId)?.index ?? -1);
+  }
+  const next = tasks[last + 1];
+  return next ? { create: [{ task: next, value, iteration }], done: false } : DONE;
+}
+
+function parallel(tasks: Task[], runs: TaskRun[], concurrent: number): Verdict {
+  const created = new Set(runs.map((r) => r.taskId));
+  const running = runs.filter((r) => !isTerminal(r.state.current)).length;
+  const remaining = tasks.filter((t) => !created.has(t.id));
+  if (!remaining.length) return running ? WAIT : DONE;
+  const slots = concurrent > 0 ? Math.max(0, concurrent - running) : remaining.length;
+  return { create: remaining.slice(0, slots).map((task) => ({ task })), done: false };
+}
+
+function forEach(tasks: Task[], runs: TaskRun[], values: string[], limit: number, m: ExecutionMachine): Verdict {
+  if (!tasks.length || !values.length) return DONE;
+  const groups = new Map<number, TaskRun[]>();
+  for (const run of runs) {
+    const i = run.iteration ?? 0;
+    const group = groups.get(i);
+    if (group) group.push(run);
+    else groups.set(i, [run]);
+  }
+  const create: ChildSpec[] = [];
+  let active = 0;
+  const notStarted: number[] = [];
+  values.forEach((value, i) => {
+    const group = groups.get(i);
+    if (!group) {
+      notStarted.push(i);
+      return;
+    }
+    const verdict = sequential(tasks, group, m, value, i);
+    if (!verdict.done) {
+      active++;
+      create.push(...verdict.create);
+    }
+  });
+  for (const i of notStarted) {
+    if (limit > 0 && active >= limit) break;
+    create.push({ task: tasks[0]!, value: values[i], iteration: i });
+    active++;
+  }
+  return { create, done: active === 0 };
+}
+
+function dag(dagTasks: DagTask[], runs: TaskRun[], concurrent: number): Verdict {
+  const byTask = new Map(runs.map((r) => [r.taskId, r]));
+  const running = runs.filter((r) => !isTerminal(r.state.current)).length;
+  const ready: ChildSpec[] = [];
+  let remaining = 0;
+  for (const { task, dependsOn } of dagTasks) {
+    if (task.disabled || byTask.has(task.id)) continue;
+    remaining++;
+    const depsDone = (dependsOn ?? []).every((id) => {
+      const dep = byTask.get(id);
+      return dep !== undefined && isTerminal(dep.state.current);
+    });
+    if (depsDone) ready.push({ task });
+  }
+  if (!remaining) return running ? WAIT : DONE;
+  const slots = concurrent > 0 ? Math.max(0, concurrent - running) : ready.length;
+  return { create: ready.slice(0, slots), done: false };
+}

@@ -1,0 +1,167 @@
+// The execution as the pure engine sees it: Kestra's Execution, TaskRun, Attempt and State, plus
+// the engine's own bookkeeping (`meta`) that is stored with a task run but never shown by the API.
+import type { Flow } from "../../schema/flow/types";
+
+export const STATES = [
+  "CREATED",
+  "RUNNING",
+  "PAUSED",
+  "RESTARTED",
+  "KILLING",
+  "SUCCESS",
+  "WARNING",
+  "FAILED",
+  "KILLED",
+  "CANCELLED",
+  "QUEUED",
+  "RETRYING",
+  "RETRIED",
+  "SKIPPED",
+] as const;
+export type StateType = (typeof STATES)[number];
+
+export interface StateHistory {
+  state: StateType;
+  date: string;
+}
+
+export interface State {
+  current: StateType;
+  histories: StateHistory[];
+}
+
+export interface MetricEntry {
+  name: string;
+  type: "counter" | "timer";
+  /** Counter: a number. Timer: milliseconds here; ISO duration in the API's attempt JSON. */
+  value: number;
+  tags: Record<string, string>;
+  timestamp: string;
+}
+
+export interface Attempt {
+  state: State;
+  metrics?: MetricEntry[];
+}
+
+export interface TaskRunMeta {
+  /** ForEach: the resolved, de-duplicated loop values. */
+  values?: string[];
+  /** Switch: the chosen case key, or "defaults". If: "then" | "else" | "none". */
+  branch?: string;
+  /** When the task run's flowable expressions or runIf have been evaluated. */
+  resolved?: boolean;
+  /** Epoch ms: a retry (RETRYING) or a Sleep (RUNNING) is due then. */
+  dueAt?: number;
+  /** What happens at dueAt. */
+  dueAction?: "retry" | "sleep-end" | "new-execution";
+  /** The state a sleeping task run ends with when its sleep is over. */
+  pendingState?: "SUCCESS" | "WARNING";
+}
+
+export interface TaskRun {
+  id: string;
+  executionId: string;
+  namespace: string;
+  flowId: string;
+  taskId: string;
+  parentTaskRunId?: string;
+  value?: string;
+  iteration?: number;
+  attempts: Attempt[];
+  outputs: Record<string, unknown> | null;
+  state: State;
+  meta?: TaskRunMeta;
+}
+
+export interface Label {
+  key: string;
+  value: string;
+}
+
+export interface ExecutionTrigger {
+  id: string;
+  type: string;
+  variables?: Record<string, unknown>;
+}
+
+export interface Execution {
+  id: string;
+  tenantId: string;
+  namespace: string;
+  flowId: string;
+  flowRevision: number;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  labels: Label[];
+  state: State;
+  parentId?: string;
+  originalId: string;
+  trigger?: ExecutionTrigger;
+  metadata: { attemptNumber: number; originalCreatedDate: string };
+  scheduleDate?: string;
+  deleted: boolean;
+}
+
+/** Everything the engine needs; it mutates this in place and reports what it touched. */
+export interface EngineState {
+  flow: Flow;
+  execution: Execution;
+  taskRuns: TaskRun[];
+  /** The final state waiting for the flow outputs to be rendered. */
+  pendingEnd?: "SUCCESS" | "WARNING" | "FAILED" | "KILLED" | "PAUSED";
+}
+
+export interface EngineContext {
+  now: Date;
+  newId(): string;
+  /** In [0, 1): for random retry delays, injected so that a step is replayable. */
+  random(): number;
+}
+
+/** What a runnable task run ended with, as the Durable Object reports it. */
+export interface TaskResult {
+  state: "SUCCESS" | "WARNING" | "FAILED" | "SKIPPED";
+  outputs?: Record<string, unknown>;
+  metrics?: MetricEntry[];
+  labels?: Label[];
+  /** The task asked to wait (Sleep) before ending with `state`. */
+  sleepMs?: number;
+  error?: string;
+}
+
+/** A flowable (or any task with runIf) evaluated by the Durable Object before it may run. */
+export type Resolution =
+  | { ok: true; skip?: boolean; values?: string[]; branch?: string; outputs?: Record<string, unknown> }
+  | { ok: false; error: string };
+
+export type EngineEvent =
+  | { type: "start" }
+  | { type: "task-result"; taskRunId: string; result: TaskResult }
+  | { type: "resolved"; taskRunId: string; resolution: Resolution }
+  | { type: "outputs-rendered"; outputs?: Record<string, unknown>; error?: string }
+  | { type: "alarm" }
+  | { type: "recover" }
+  | { type: "kill" }
+  | { type: "restart" }
+  | { type: "change-status"; state: StateType };
+
+export type Command =
+  | { type: "run"; taskRunId: string }
+  | { type: "resolve"; taskRunId: string }
+  | { type: "abort"; taskRunId: string }
+  | { type: "render-outputs" }
+  | { type: "log"; level: "INFO" | "WARN" | "ERROR"; message: string; taskRunId?: string }
+  | { type: "create-retry-execution" }
+  | { type: "ended" };
+
+export interface StepResult {
+  commands: Command[];
+  /** Task runs created or changed by this step. */
+  dirtyTaskRuns: Set<string>;
+  /** Task runs dropped by a restart (errors and finally branches). */
+  removedTaskRuns: string[];
+  executionChanged: boolean;
+  /** The earliest epoch ms at which an alarm must fire, if any work is due later. */
+  nextAlarm?: number;
+}

@@ -1,0 +1,105 @@
+// The variables a task run renders against (spec §7.1): flow, execution, task, taskrun, parents,
+// outputs (nested by every looping ancestor's value, §3.7), inputs, vars, labels, trigger.
+// Pure; the outputs view is cached per machine and rebuilt only when some outputs changed.
+import type { ExecutionMachine } from "./machine";
+import { startDate } from "./state";
+import type { Execution, TaskRun } from "./types";
+
+type Vars = Record<string, unknown>;
+
+const outputsCache = new WeakMap<ExecutionMachine, { version: number; view: Vars }>();
+
+function isEmpty(outputs: Record<string, unknown> | null): boolean {
+  return !outputs || Object.keys(outputs).length === 0;
+}
+
+/** Values of the looping ancestors, outermost first, then the task run's own. */
+function valuePath(m: ExecutionMachine, run: TaskRun): string[] {
+  const path: string[] = [];
+  if (run.value !== undefined) path.push(run.value);
+  for (let p = m.parentOf(run); p; p = m.parentOf(p)) if (p.value !== undefined) path.unshift(p.value);
+  return path;
+}
+
+export function outputsView(m: ExecutionMachine): Vars {
+  const cached = outputsCache.get(m);
+  if (cached && cached.version === m.outputsVersion) return cached.view;
+  const view: Vars = {};
+  for (const run of m.state.taskRuns) {
+    if (isEmpty(run.outputs)) continue;
+    const path = [run.taskId, ...valuePath(m, run)];
+    let node = view;
+    for (const key of path.slice(0, -1)) {
+      if (!node[key] || typeof node[key] !== "object") node[key] = {};
+      node = node[key] as Vars;
+    }
+    node[path[path.length - 1]!] = run.outputs;
+  }
+  outputsCache.set(m, { version: m.outputsVersion, view });
+  return view;
+}
+
+/** Ancestors with a value or outputs, closest first, each `{taskrun: {value}?, outputs?}`. */
+export function parentsOf(m: ExecutionMachine, run: TaskRun): Vars[] {
+  const parents: Vars[] = [];
+  for (let p = m.parentOf(run); p; p = m.parentOf(p)) {
+    if (p.value === undefined && isEmpty(p.outputs)) continue;
+    const entry: Vars = {};
+    if (p.value !== undefined) entry.taskrun = { value: p.value };
+    if (!isEmpty(p.outputs)) entry.outputs = p.outputs;
+    parents.push(entry);
+  }
+  return parents;
+}
+
+/** Labels as a map; `system.x` keys nest as `labels.system.x`. */
+export function labelsMap(execution: Execution): Vars {
+  const map: Vars = {};
+  for (const { key, value } of execution.labels) {
+    const parts = key.split(".");
+    if (parts[0] === "system" && parts.length > 1) {
+      map.system ??= {};
+      (map.system as Vars)[parts.slice(1).join(".")] = value;
+    } else map[key] = value;
+  }
+  return map;
+}
+
+export function executionVariables(m: ExecutionMachine, envs: Vars = {}): Vars {
+  const { flow, execution } = m.state;
+  const vars: Vars = {
+    flow: { id: flow.id, namespace: flow.namespace, revision: execution.flowRevision, tenantId: execution.tenantId },
+    execution: {
+      id: execution.id,
+      startDate: startDate(execution.state),
+      originalId: execution.originalId,
+      state: execution.state.current,
+    },
+    outputs: outputsView(m),
+    vars: flow.variables ?? {},
+    labels: labelsMap(execution),
+    envs,
+  };
+  if (execution.inputs && Object.keys(execution.inputs).length) vars.inputs = execution.inputs;
+  if (execution.trigger?.variables) vars.trigger = execution.trigger.variables;
+  return vars;
+}
+
+export function taskRunVariables(m: ExecutionMachine, run: TaskRun, envs: Vars = {}): Vars {
+  const task = m.taskOf(run);
+  const taskrun: Vars = {
+    id: run.id,
+    startDate: startDate(run.state),
+    attemptsCount: Math.max(0, run.attempts.length - 1),
+  };
+  if (run.parentTaskRunId) taskrun.parentId = run.parentTaskRunId;
+  if (run.value !== undefined) taskrun.value = run.value;
+  if (run.iteration !== undefined) taskrun.iteration = run.iteration;
+  const parents = parentsOf(m, run);
+  const vars = executionVariables(m, envs);
+  vars.task = { id: task.id, type: task.type };
+  vars.taskrun = taskrun;
+  vars.parents = parents;
+  if (parents.length) vars.parent = parents[0];
+  return vars;
+}

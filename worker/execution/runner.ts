@@ -1,0 +1,147 @@
+// Carries out the engine's work commands inside the Durable Object: runs a runnable task with its
+// context (render, logs, metrics, files, guarded fetch, timeout), evaluates flowables before they
+// are scheduled, and renders the flow outputs at the end. Each returns the event to feed back.
+import { applyPluginDefaults } from "../../schema/flow/defaults";
+import type { Output } from "../../schema/flow/types";
+import type { ExecutionMachine } from "../engine/machine";
+import type { EngineEvent, MetricEntry, TaskResult } from "../engine/types";
+import { executionVariables, taskRunVariables } from "../engine/variables";
+import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
+import { createGuardedFetch } from "../net/guarded-fetch";
+import { belongsTo, type ExecutionScope, fileUri, putFile, readFileText } from "../storage/files";
+import { parseDurationMs } from "../tasks/duration";
+import { resolveTask } from "../tasks/flowables";
+import { runnableTasks } from "../tasks/registry";
+import type { LogLevel, TaskContext } from "../tasks/types";
+
+export interface RunnerHost {
+  machine: ExecutionMachine;
+  env: Env;
+  scope: ExecutionScope;
+  log(taskRunId: string | null, level: LogLevel | "INFO" | "WARN" | "ERROR", message: string): void;
+  controllers: Map<string, AbortController>;
+}
+
+function services(host: RunnerHost): RenderServices {
+  return {
+    read: (uri) => readScoped(host, uri),
+  };
+}
+
+async function readScoped(host: RunnerHost, uri: string): Promise<string> {
+  if (!belongsTo(uri, host.scope)) throw new Error(`This execution may not read ${uri}`);
+  return readFileText(host.env.STORAGE, host.scope.tenantId, uri);
+}
+
+export async function resolve(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {
+  const { machine } = host;
+  const run = machine.taskRun(taskRunId)!;
+  const task = applyPluginDefaults(machine.taskOf(run), machine.state.flow);
+  const vars = taskRunVariables(machine, run);
+  const svc = services(host);
+  const resolution = await resolveTask(task, {
+    render: (t) => render(t, vars, svc),
+    renderDeep: (v) => renderDeep(v, vars, svc),
+  });
+  return { type: "resolved", taskRunId, resolution };
+}
+
+export async function runTask(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {
+  const { machine } = host;
+  const run = machine.taskRun(taskRunId)!;
+  const task = applyPluginDefaults(machine.taskOf(run), machine.state.flow);
+  const impl = runnableTasks[task.type];
+  const fail = (error: string): EngineEvent => ({ type: "task-result", taskRunId, result: { state: "FAILED", error } });
+  if (!impl) return fail(`Task type ${task.type} is not supported by Peregrine yet`);
+
+  const vars = taskRunVariables(machine, run);
+  const svc = services(host);
+  const metrics: MetricEntry[] = [];
+  const controller = new AbortController();
+  host.controllers.set(taskRunId, controller);
+  const guarded = createGuardedFetch({ allowPrivateNetwork: host.env.ALLOW_PRIVATE_NETWORK === "true" });
+  const ctx: TaskContext = {
+    task,
+    signal: controller.signal,
+    render: (t) => render(t, vars, svc),
+    renderTyped: (t) => renderTyped(t, vars, svc),
+    renderDeep: (v) => renderDeep(v, vars, svc),
+    log: (level, message) => host.log(taskRunId, level, message),
+    metric: (m) => metrics.push({ ...m, tags: m.tags ?? {}, timestamp: new Date().toISOString() }),
+    putFile: (name, body) =>
+      putFile(host.env.STORAGE, host.scope.tenantId, fileUri(host.scope, ["tasks", task.id, taskRunId], name), body),
+    readFile: (uri) => readScoped(host, uri),
+    fetch: (url, init) => guarded(url, { ...init, signal: controller.signal }),
+  };
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const running = impl.run(ctx);
+    let outcome: Awaited<typeof running>;
+    if (task.timeout) {
+      const ms = parseDurationMs(String(await ctx.render(String(task.timeout))));
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new Error(`Task timed out after ${task.timeout}`));
+        }, ms);
+      });
+      outcome = await Promise.race([running, expired]);
+    } else {
+      outcome = await running;
+    }
+    const result: TaskResult = { state: outcome.state ?? "SUCCESS", metrics };
+    if (outcome.outputs) result.outputs = outcome.outputs;
+    if (outcome.labels) result.labels = outcome.labels;
+    if (outcome.sleepMs !== undefined) result.sleepMs = outcome.sleepMs;
+    return { type: "task-result", taskRunId, result };
+  } catch (e) {
+    return {
+      type: "task-result",
+      taskRunId,
+      result: { state: "FAILED", metrics, error: e instanceof Error ? e.message : String(e) },
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+    host.controllers.delete(taskRunId);
+  }
+}
+
+/** Flow outputs are rendered and typed at the end; any failure turns the execution FAILED. */
+export async function renderOutputs(host: RunnerHost): Promise<EngineEvent> {
+  const { machine } = host;
+  const vars = executionVariables(machine);
+  const svc = services(host);
+  try {
+    const outputs: Record<string, unknown> = {};
+    for (const output of machine.state.flow.outputs ?? []) {
+      outputs[output.id] = typed(output, await renderDeep(output.value, vars, svc));
+    }
+    return { type: "outputs-rendered", outputs };
+  } catch (e) {
+    return { type: "outputs-rendered", error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function typed(output: Output, value: unknown): unknown {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  switch (output.type) {
+    case "INT": {
+      const n = Number(text);
+      if (!Number.isInteger(n)) throw new Error(`Output '${output.id}' is not an integer: ${text}`);
+      return n;
+    }
+    case "FLOAT": {
+      const n = Number(text);
+      if (Number.isNaN(n)) throw new Error(`Output '${output.id}' is not a number: ${text}`);
+      return n;
+    }
+    case "BOOLEAN":
+    case "BOOL":
+      return text.trim().toLowerCase() === "true";
+    case "JSON":
+      return typeof value === "string" ? JSON.parse(value) : value;
+    default:
+      return text;
+  }
+}

@@ -1,0 +1,84 @@
+// Creating an execution: the one place that builds a new Execution (ids, labels, metadata) and
+// hands it to its Durable Object. The API, webhooks, schedules, subflows and retries all use it.
+import type { Flow } from "../../schema/flow/types";
+import { newState } from "../engine/state";
+import type { Execution, ExecutionTrigger, Label } from "../engine/types";
+import { newId } from "../ids";
+import type { ExecutionDurableObject } from "./durable-object";
+import type { ExecutionJson } from "./json";
+
+export interface StartOptions {
+  tenantId: string;
+  flow: Flow;
+  revision: number;
+  inputs?: Record<string, unknown>;
+  labels?: Label[];
+  trigger?: ExecutionTrigger;
+  scheduleDate?: string;
+  parentId?: string;
+  originalId?: string;
+  attemptNumber?: number;
+  originalCreatedDate?: string;
+  /** Pre-allocated id, when files were stored under it before the execution existed. */
+  id?: string;
+}
+
+/** The Durable Object's RPC surface with its declared types (RPC's mapped types lose `unknown`). */
+export type ExecutionRpc = Pick<
+  ExecutionDurableObject,
+  | "create"
+  | "get"
+  | "kill"
+  | "restart"
+  | "changeStatus"
+  | "markDeleted"
+  | "waitForEnd"
+  | "logs"
+  | "metrics"
+  | "follow"
+  | "poke"
+>;
+
+export function executionStub(env: Env, tenantId: string, executionId: string): ExecutionRpc {
+  const stub = env.EXECUTIONS.get(env.EXECUTIONS.idFromName(`${tenantId}:${executionId}`));
+  return stub as unknown as ExecutionRpc;
+}
+
+/** Flow labels (minus system ones), then the request's, then the correlation id. */
+function executionLabels(flow: Flow, requested: Label[], id: string): Label[] {
+  const labels: Label[] = [];
+  const put = (key: string, value: string) => {
+    const existing = labels.find((l) => l.key === key);
+    if (existing) existing.value = value;
+    else labels.push({ key, value });
+  };
+  for (const [key, value] of Object.entries(flow.labels ?? {})) if (!key.startsWith("system.")) put(key, value);
+  for (const { key, value } of requested) put(key, value);
+  if (!labels.some((l) => l.key === "system.correlationId")) put("system.correlationId", id);
+  return labels;
+}
+
+export async function startExecution(env: Env, opts: StartOptions): Promise<ExecutionJson> {
+  const id = opts.id ?? newId();
+  const now = new Date();
+  const execution: Execution = {
+    id,
+    tenantId: opts.tenantId,
+    namespace: opts.flow.namespace,
+    flowId: opts.flow.id,
+    flowRevision: opts.revision,
+    labels: executionLabels(opts.flow, opts.labels ?? [], id),
+    state: newState(now),
+    originalId: opts.originalId ?? id,
+    metadata: {
+      attemptNumber: opts.attemptNumber ?? 1,
+      originalCreatedDate: opts.originalCreatedDate ?? now.toISOString(),
+    },
+    deleted: false,
+  };
+  if (opts.inputs && Object.keys(opts.inputs).length) execution.inputs = opts.inputs;
+  if (opts.trigger) execution.trigger = opts.trigger;
+  if (opts.scheduleDate) execution.scheduleDate = opts.scheduleDate;
+  if (opts.parentId) execution.parentId = opts.parentId;
+  return executionStub(env, opts.tenantId, id).create(execution, opts.flow);
+}

@@ -1,0 +1,245 @@
+// The execution Durable Object's own SQLite: the authoritative execution, its task runs, logs and
+// metrics, and the outbox of keys whose current value D1 has not seen yet. The outbox holds only
+// (key, version): the drain reads the current row when it runs, so many changes of one task run
+// between two drains cost one D1 write.
+import type { Flow } from "../../schema/flow/types";
+import type { EngineState, Execution, MetricEntry, TaskRun } from "../engine/types";
+
+export interface LogRow {
+  seq: number;
+  taskRunId: string | null;
+  taskId: string | null;
+  attemptNumber: number | null;
+  level: string;
+  timestamp: string;
+  message: string;
+}
+
+export interface MetricRow extends MetricEntry {
+  seq: number;
+  taskRunId: string | null;
+  taskId: string | null;
+}
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS execution (k INTEGER PRIMARY KEY CHECK (k = 1), doc TEXT NOT NULL, flow TEXT NOT NULL, pending_end TEXT)`,
+  `CREATE TABLE IF NOT EXISTS task_runs (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY, task_run_id TEXT, task_id TEXT, attempt INTEGER, level TEXT NOT NULL, timestamp TEXT NOT NULL, message TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS metrics (seq INTEGER PRIMARY KEY, task_run_id TEXT, task_id TEXT, type TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL, tags TEXT NOT NULL, timestamp TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, version INTEGER NOT NULL)`,
+];
+
+export class ExecutionStore {
+  private readonly sql: SqlStorage;
+  private lastVersion = 0;
+  private nextPos = 0;
+  private nextLog = 0;
+  private nextMetric = 0;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+    for (const statement of SCHEMA) this.sql.exec(statement);
+    this.nextPos = this.scalar("SELECT COALESCE(MAX(pos), -1) + 1 AS n FROM task_runs");
+    this.nextLog = this.scalar("SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM logs");
+    this.nextMetric = this.scalar("SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM metrics");
+  }
+
+  private scalar(query: string): number {
+    return Number(this.sql.exec<{ n: number }>(query).one().n);
+  }
+
+  /** Versions only grow, across restarts too: they start from the clock. */
+  private version(): number {
+    this.lastVersion = Math.max(this.lastVersion + 1, Date.now() * 1000);
+    return this.lastVersion;
+  }
+
+  private mark(key: string): void {
+    this.sql.exec(
+      "INSERT INTO outbox (key, version) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET version = excluded.version",
+      key,
+      this.version(),
+    );
+  }
+
+  load(): EngineState | undefined {
+    const row = this.sql
+      .exec<{ doc: string; flow: string; pending_end: string | null }>("SELECT doc, flow, pending_end FROM execution")
+      .toArray()[0];
+    if (!row) return undefined;
+    const taskRuns = this.sql
+      .exec<{ doc: string }>("SELECT doc FROM task_runs ORDER BY pos")
+      .toArray()
+      .map((r) => JSON.parse(r.doc) as TaskRun);
+    const state: EngineState = {
+      flow: JSON.parse(row.flow) as Flow,
+      execution: JSON.parse(row.doc) as Execution,
+      taskRuns,
+    };
+    if (row.pending_end) state.pendingEnd = row.pending_end as NonNullable<EngineState["pendingEnd"]>;
+    return state;
+  }
+
+  executionDoc(): Execution | undefined {
+    const row = this.sql.exec<{ doc: string }>("SELECT doc FROM execution").toArray()[0];
+    return row ? (JSON.parse(row.doc) as Execution) : undefined;
+  }
+
+  create(state: EngineState): void {
+    this.sql.exec(
+      "INSERT INTO execution (k, doc, flow, pending_end) VALUES (1, ?, ?, NULL)",
+      JSON.stringify(state.execution),
+      JSON.stringify(state.flow),
+    );
+    this.mark("execution");
+  }
+
+  saveExecution(state: EngineState): void {
+    this.sql.exec(
+      "UPDATE execution SET doc = ?, pending_end = ? WHERE k = 1",
+      JSON.stringify(state.execution),
+      state.pendingEnd ?? null,
+    );
+    this.mark("execution");
+  }
+
+  saveTaskRun(run: TaskRun): void {
+    this.sql.exec(
+      "INSERT INTO task_runs (id, pos, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
+      run.id,
+      this.nextPos++,
+      JSON.stringify(run),
+    );
+    this.mark(`taskrun:${run.id}`);
+  }
+
+  removeTaskRun(id: string): void {
+    this.sql.exec("DELETE FROM task_runs WHERE id = ?", id);
+    this.mark(`taskrun:${id}`);
+  }
+
+  appendLog(log: Omit<LogRow, "seq">): LogRow {
+    const row = { ...log, seq: this.nextLog++ };
+    this.sql.exec(
+      "INSERT INTO logs (seq, task_run_id, task_id, attempt, level, timestamp, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      row.seq,
+      row.taskRunId,
+      row.taskId,
+      row.attemptNumber,
+      row.level,
+      row.timestamp,
+      row.message,
+    );
+    this.mark(`log:${row.seq}`);
+    return row;
+  }
+
+  appendMetric(metric: Omit<MetricRow, "seq">): void {
+    const seq = this.nextMetric++;
+    this.sql.exec(
+      "INSERT INTO metrics (seq, task_run_id, task_id, type, name, value, tags, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      seq,
+      metric.taskRunId,
+      metric.taskId,
+      metric.type,
+      metric.name,
+      metric.value,
+      JSON.stringify(metric.tags),
+      metric.timestamp,
+    );
+    this.mark(`metric:${seq}`);
+  }
+
+  logs(filter: { minLevelRank?: number; taskId?: string; taskRunId?: string; afterSeq?: number } = {}): LogRow[] {
+    const rows = this.sql
+      .exec<{
+        seq: number;
+        task_run_id: string | null;
+        task_id: string | null;
+        attempt: number | null;
+        level: string;
+        timestamp: string;
+        message: string;
+      }>("SELECT * FROM logs WHERE seq > ? ORDER BY seq", filter.afterSeq ?? -1)
+      .toArray();
+    return rows
+      .map((r) => ({
+        seq: r.seq,
+        taskRunId: r.task_run_id,
+        taskId: r.task_id,
+        attemptNumber: r.attempt,
+        level: r.level,
+        timestamp: r.timestamp,
+        message: r.message,
+      }))
+      .filter(
+        (r) =>
+          (filter.taskId === undefined || r.taskId === filter.taskId) &&
+          (filter.taskRunId === undefined || r.taskRunId === filter.taskRunId) &&
+          (filter.minLevelRank === undefined || levelRank(r.level) >= filter.minLevelRank),
+      );
+  }
+
+  log(seq: number): LogRow | undefined {
+    return this.logs({ afterSeq: seq - 1 }).find((l) => l.seq === seq);
+  }
+
+  metrics(seq?: number): MetricRow[] {
+    const rows = this.sql
+      .exec<{
+        seq: number;
+        task_run_id: string | null;
+        task_id: string | null;
+        type: "counter" | "timer";
+        name: string;
+        value: number;
+        tags: string;
+        timestamp: string;
+      }>(
+        seq === undefined ? "SELECT * FROM metrics ORDER BY seq" : "SELECT * FROM metrics WHERE seq = ?",
+        ...(seq === undefined ? [] : [seq]),
+      )
+      .toArray();
+    return rows.map((r) => ({
+      seq: r.seq,
+      taskRunId: r.task_run_id,
+      taskId: r.task_id,
+      type: r.type,
+      name: r.name,
+      value: r.value,
+      tags: JSON.parse(r.tags) as Record<string, string>,
+      timestamp: r.timestamp,
+    }));
+  }
+
+  taskRunDoc(id: string): TaskRun | undefined {
+    const row = this.sql.exec<{ doc: string }>("SELECT doc FROM task_runs WHERE id = ?", id).toArray()[0];
+    return row ? (JSON.parse(row.doc) as TaskRun) : undefined;
+  }
+
+  pendingOutbox(limit: number): { key: string; version: number }[] {
+    return this.sql
+      .exec<{ key: string; version: number }>("SELECT key, version FROM outbox ORDER BY version LIMIT ?", limit)
+      .toArray();
+  }
+
+  outboxSize(): number {
+    return this.scalar("SELECT COUNT(*) AS n FROM outbox");
+  }
+
+  /** Forgets drained keys, unless they changed again while the drain was in flight. */
+  acknowledge(entries: { key: string; version: number }[]): void {
+    for (const e of entries) this.sql.exec("DELETE FROM outbox WHERE key = ? AND version = ?", e.key, e.version);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.storage.transactionSync(fn);
+  }
+}
+
+const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"];
+
+export function levelRank(level: string): number {
+  const i = LEVELS.indexOf(level.toUpperCase());
+  return i < 0 ? 2 : i;
+}

@@ -1,0 +1,52 @@
+// Internal storage on R2. A `kestra://` URI names a file relative to its tenant; the R2 key always
+// starts with the tenant id, so a URI from another tenant resolves to a key that tenant cannot
+// reach. Files of an execution live under its own prefix.
+export interface ExecutionScope {
+  tenantId: string;
+  namespace: string;
+  flowId: string;
+  executionId: string;
+}
+
+export const MAX_FILE_BYTES = 100 * 1024 * 1024;
+
+function safeSegment(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 200) || "file";
+}
+
+export function executionPath(scope: ExecutionScope): string {
+  return `/${scope.namespace.replaceAll(".", "/")}/${scope.flowId}/executions/${scope.executionId}`;
+}
+
+/** `kestra:///ns/path/flow/executions/{id}/{...parts}/{name}` */
+export function fileUri(scope: ExecutionScope, parts: string[], name: string): string {
+  return `kestra://${executionPath(scope)}/${[...parts.map(safeSegment), safeSegment(name)].join("/")}`;
+}
+
+export function r2Key(tenantId: string, uri: string): string {
+  if (!uri.startsWith("kestra:///")) throw new Error(`Not an internal storage URI: ${uri}`);
+  const path = uri.slice("kestra://".length);
+  if (path.split("/").some((seg) => seg === ".." || seg === ".")) throw new Error(`Invalid storage path: ${uri}`);
+  return `${tenantId}${path}`;
+}
+
+/** A URI an execution may read: its own files or those of the executions it descends from. */
+export function belongsTo(uri: string, scope: ExecutionScope, ancestorIds: string[] = []): boolean {
+  return [scope.executionId, ...ancestorIds].some((id) => uri.includes(`/executions/${id}/`));
+}
+
+export async function putFile(
+  bucket: R2Bucket,
+  tenantId: string,
+  uri: string,
+  body: ReadableStream | ArrayBuffer | string,
+): Promise<string> {
+  await bucket.put(r2Key(tenantId, uri), body);
+  return uri;
+}
+
+export async function readFileText(bucket: R2Bucket, tenantId: string, uri: string): Promise<string> {
+  const object = await bucket.get(r2Key(tenantId, uri));
+  if (!object) throw new Error(`File not found: ${uri}`);
+  return object.text();
+}
