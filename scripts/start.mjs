@@ -1,0 +1,182 @@
+// `npm start`: everything a fresh clone needs to run Peregrine locally, then `wrangler dev`.
+// Builds the dashboard when app/build is missing, writes .dev.vars on first start, applies the D1
+// migrations to the local database, makes sure tenant `main` exists and accepts the local API key
+// (kept in .peregrine/dev-key, or PEREGRINE_DEV_API_KEY), and prints how to use it.
+// Key format and hashing must match worker/auth/keys.ts.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const stateDir = path.join(root, ".peregrine");
+const keyFile = path.join(stateDir, "dev-key");
+const devVarsFile = path.join(root, ".dev.vars");
+const wranglerBin = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+const port = Number(process.env.PORT ?? 8787);
+const host = "127.0.0.1";
+const TENANT = "main";
+const KEY_PATTERN = /^pgr_[A-Za-z0-9_-]{43}$/;
+
+const log = (message) => console.log(`[peregrine] ${message}`);
+
+function fail(message) {
+  console.error(`[peregrine] ${message}`);
+  process.exit(1);
+}
+
+/** Runs a command to completion with its output on the terminal; stops here if it fails. */
+function run(command, args, what, extraEnv = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...extraEnv } });
+  if (result.error) fail(`${what} could not start: ${result.error.message}`);
+  if (result.status !== 0) fail(`${what} failed (exit ${result.status ?? result.signal})`);
+}
+
+/** Wrangler through the current Node, never prompting (CI=true makes its confirmations automatic). */
+const wrangler = (args, what) => run(process.execPath, [wranglerBin, ...args], what, { CI: "true" });
+
+function ensureDashboard() {
+  if (existsSync(path.join(root, "app", "build", "index.html"))) return;
+  log("building the dashboard (app/build is missing)…");
+  run(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "build:app"], "npm run build:app");
+}
+
+function readDevVars() {
+  const vars = {};
+  for (const line of readFileSync(devVarsFile, "utf8").split(/\r?\n/)) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) vars[m[1]] = m[2].replace(/^"(.*)"$/, "$1");
+  }
+  return vars;
+}
+
+function ensureDevVars() {
+  if (!existsSync(devVarsFile)) {
+    const body = [
+      "# Local secrets for `wrangler dev`, written by `npm start` on first run. Not committed.",
+      `OPERATOR_SECRET="${randomBytes(32).toString("base64url")}"`,
+      `SECRETS_KEY="${randomBytes(32).toString("base64")}"`,
+      "# Lets http.Request tasks reach localhost and private addresses; never set in production.",
+      'ALLOW_PRIVATE_NETWORK="true"',
+      "",
+    ].join("\n");
+    writeFileSync(devVarsFile, body, { mode: 0o600 });
+    log("wrote .dev.vars (random OPERATOR_SECRET and SECRETS_KEY)");
+  }
+  return readDevVars();
+}
+
+function localKey() {
+  const fromEnv = process.env.PEREGRINE_DEV_API_KEY;
+  if (fromEnv !== undefined) {
+    if (!KEY_PATTERN.test(fromEnv)) {
+      fail("PEREGRINE_DEV_API_KEY must look like pgr_ followed by 43 base64url characters (256 random bits)");
+    }
+    return { key: fromEnv, origin: "PEREGRINE_DEV_API_KEY" };
+  }
+  if (existsSync(keyFile)) {
+    const stored = readFileSync(keyFile, "utf8").trim();
+    if (KEY_PATTERN.test(stored)) return { key: stored, origin: ".peregrine/dev-key" };
+    log(".peregrine/dev-key is not a valid key; making a new one");
+  }
+  const key = `pgr_${randomBytes(32).toString("base64url")}`;
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+  return { key, origin: ".peregrine/dev-key (new)" };
+}
+
+const sqlText = (value) => `'${String(value).replaceAll("'", "''")}'`;
+
+/** Tenant `main` and a live row for the local key (re-enabled if it was revoked); idempotent. */
+function ensureTenantAndKey(key) {
+  const prefix = key.slice(0, 12);
+  const hash = createHash("sha256").update(key).digest("hex");
+  const sql = [
+    `INSERT OR IGNORE INTO tenants (id, name) VALUES (${sqlText(TENANT)}, ${sqlText(TENANT)});`,
+    `INSERT INTO api_keys (id, tenant_id, name, prefix, hash) VALUES (${sqlText(`local-${prefix}`)}, ${sqlText(TENANT)},` +
+      ` ${sqlText("Local development key")}, ${sqlText(prefix)}, ${sqlText(hash)})` +
+      " ON CONFLICT(prefix) DO UPDATE SET tenant_id = excluded.tenant_id, hash = excluded.hash, revoked_at = NULL;",
+    "",
+  ].join("\n");
+  mkdirSync(stateDir, { recursive: true });
+  const file = path.join(stateDir, "bootstrap.sql");
+  writeFileSync(file, sql, { mode: 0o600 });
+  try {
+    wrangler(["d1", "execute", "DB", "--local", "--file", file], `creating tenant '${TENANT}' and its key`);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+async function waitForHealth(child) {
+  const url = `http://${host}:${port}/health`;
+  while (child.exitCode === null && child.signalCode === null) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+function banner(key, origin) {
+  const base = `http://${host}:${port}`;
+  const example = path.relative(process.cwd(), path.join(root, "examples", "hello-world.yaml"));
+  const lines = [
+    "",
+    "Peregrine is running.",
+    `  Dashboard   ${base}/`,
+    `  Health      ${base}/health`,
+    `  API         ${base}/api/v1/${TENANT}/`,
+    `  API key     ${key}   (tenant '${TENANT}', from ${origin})`,
+    `  Operator    the OPERATOR_SECRET in ${path.relative(process.cwd(), devVarsFile) || ".dev.vars"}`,
+    "",
+    "Try it:",
+    `  curl -H "Authorization: Bearer ${key}" ${base}/api/v1/${TENANT}/flows/search`,
+    `  curl -H "Authorization: Bearer ${key}" -H "Content-Type: application/x-yaml" \\`,
+    `       --data-binary @${existsSync(path.join(root, "examples", "hello-world.yaml")) ? example : "your-flow.yaml"} ${base}/api/v1/${TENANT}/flows`,
+    "",
+    "Ctrl-C stops it.",
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+async function main() {
+  ensureDashboard();
+  ensureDevVars();
+  log("applying D1 migrations to the local database…");
+  wrangler(["d1", "migrations", "apply", "DB", "--local"], "wrangler d1 migrations apply");
+  const { key, origin } = localKey();
+  ensureTenantAndKey(key);
+
+  log(`starting wrangler dev on ${host}:${port}…`);
+  const child = spawn(process.execPath, [wranglerBin, "dev", "--ip", host, "--port", String(port)], {
+    cwd: root,
+    stdio: ["inherit", "inherit", "inherit"],
+    env: process.env,
+  });
+
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping…");
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    // If wrangler does not go within a few seconds, make sure it does.
+    setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGHUP", () => stop("SIGTERM"));
+  child.on("exit", (code, signal) => process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0))));
+
+  if (await waitForHealth(child)) banner(key, origin);
+}
+
+await main();
