@@ -87,7 +87,7 @@ function numberFormat(n: number, pattern: string): string {
     roundingMode: "halfEven",
   } as Intl.NumberFormatOptions).format(value);
   if (minInt === 0 && /^-?0\./.test(out)) out = out.replace("0.", ".");
-  const prefix = pattern.slice(0, pattern.search(/[0#.,]/) < 0 ? 0 : pattern.search(/[0#.,]/));
+  const prefix = pattern.slice(0, Math.max(0, pattern.search(/[0#.,]/)));
   const suffixStart =
     pattern.length -
     [...pattern]
