@@ -154,6 +154,7 @@ export const retry = z
 
 /** Per-parse error map: says "missing" rather than "expected string, received undefined". */
 export function errorMap(issue: { code?: string; input?: unknown }): string | undefined {
-  if (issue.code === "invalid_type" && issue.input === undefined) return "Missing required property";
+  const absent = issue.code === "invalid_type" || issue.code === "invalid_union";
+  if (absent && issue.input === undefined) return "Missing required property";
   return undefined;
 }

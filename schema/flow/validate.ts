@@ -11,7 +11,8 @@ export interface RawViolation {
 
 const CORE = "io.kestra.plugin.core.";
 const DAG = `${CORE}flow.Dag`;
-const CHILD_LISTS = ["tasks", "errors", "finally", "then", "else", "defaults"] as const;
+/** Child task lists, in the order they usually appear in a source (so "first declared" reads naturally). */
+const CHILD_LISTS = ["tasks", "then", "else", "cases", "defaults", "onPause", "errors", "finally"] as const;
 
 export interface TaskVisit {
   task: Task;
@@ -34,11 +35,13 @@ export function allTasks(flow: Flow): TaskVisit[] {
         (task.tasks as DagTask[] | undefined)?.forEach((d, i) => {
           visit(d.task, [...path, "tasks", i, "task"]);
         });
+      } else if (key === "cases") {
+        for (const [k, list] of Object.entries(task.cases ?? {})) visitList(list, [...path, "cases", k]);
+      } else if (key === "onPause") {
+        const onPause = task.onPause as Task | undefined;
+        if (onPause && typeof onPause === "object") visit(onPause, [...path, "onPause"]);
       } else visitList(task[key], [...path, key]);
     }
-    if (task.cases) for (const [k, list] of Object.entries(task.cases)) visitList(list, [...path, "cases", k]);
-    const onPause = task.onPause as Task | undefined;
-    if (onPause && typeof onPause === "object") visit(onPause, [...path, "onPause"]);
   };
   for (const key of ["tasks", "errors", "finally", "afterExecution"] as const) visitList(flow[key], [key]);
   return out;
