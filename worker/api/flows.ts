@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { validator } from "hono/validator";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { parseFlow } from "../../schema/flow";
+import { type Flow, parseFlow } from "../../schema/flow";
 import type { Db } from "../db/client";
 import { parseDocuments } from "../db/flow-documents";
 import {
@@ -36,7 +36,9 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Kestra's FlowWithSource: the flow JSON plus revision, state flags and, when asked, the source. */
 export function flowJson(v: FlowVersion, withSource: boolean) {
-  const { id: _id, namespace: _ns, disabled: _d, ...rest } = v.flow;
+  // Server-owned fields always come from the row, whatever keys the model carries.
+  const model: Flow & { revision?: unknown; tenantId?: unknown; deleted?: unknown; source?: unknown } = v.flow;
+  const { id: _i, namespace: _n, disabled: _d, revision: _r, tenantId: _t, deleted: _x, source: _s, ...rest } = model;
   return {
     id: v.id,
     namespace: v.namespace,
