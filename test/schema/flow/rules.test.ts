@@ -63,7 +63,8 @@ describe("duplicate ids", () => {
 });
 
 describe("Dag dependencies", () => {
-  const dag = (entries: string) => wrap(`  - id: dag\n    type: io.kestra.plugin.core.flow.Dag\n    tasks:\n${entries}`);
+  const dag = (entries: string) =>
+    wrap(`  - id: dag\n    type: io.kestra.plugin.core.flow.Dag\n    tasks:\n${entries}`);
   const entry = (id: string, deps?: string) =>
     `      - task: { id: ${id}, type: io.kestra.plugin.core.log.Log, message: x }\n${deps ? `        dependsOn: [${deps}]\n` : ""}`;
 
@@ -92,25 +93,39 @@ describe("input dependsOn", () => {
   const inputs = (body: string) => wrap(leaf("t"), `inputs:\n${body}`);
 
   it("accepts dependencies on declared inputs", () => {
-    accept(inputs("  - { id: a, type: STRING }\n  - { id: b, type: STRING, dependsOn: { inputs: [a], condition: '{{ inputs.a == \"x\" }}' } }\n"));
+    accept(
+      inputs(
+        "  - { id: a, type: STRING }\n  - { id: b, type: STRING, dependsOn: { inputs: [a], condition: '{{ inputs.a == \"x\" }}' } }\n",
+      ),
+    );
   });
 
   it("refuses a dependency on an unknown input", () => {
-    const v = violationAt(inputs("  - { id: a, type: STRING, dependsOn: { inputs: [nope] } }\n"), "inputs[0].dependsOn.inputs[0]");
+    const v = violationAt(
+      inputs("  - { id: a, type: STRING, dependsOn: { inputs: [nope] } }\n"),
+      "inputs[0].dependsOn.inputs[0]",
+    );
     expect(v).toMatchObject({ message: "Input 'a' depends on unknown input 'nope'", line: 4 });
   });
 
   it("refuses a dependency cycle", () => {
     const v = reject(
-      inputs("  - { id: a, type: STRING, dependsOn: { inputs: [b] } }\n  - { id: b, type: STRING, dependsOn: { inputs: [a] } }\n"),
+      inputs(
+        "  - { id: a, type: STRING, dependsOn: { inputs: [b] } }\n  - { id: b, type: STRING, dependsOn: { inputs: [a] } }\n",
+      ),
     );
-    expect(v[0]).toMatchObject({ path: "inputs[0].dependsOn", message: "Cyclic dependency between inputs: a -> b -> a" });
+    expect(v[0]).toMatchObject({
+      path: "inputs[0].dependsOn",
+      message: "Cyclic dependency between inputs: a -> b -> a",
+    });
   });
 });
 
 describe("recursive subflow", () => {
   it("refuses a Subflow starting its own flow", () => {
-    const src = wrap("  - id: again\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: dev\n    flowId: f\n");
+    const src = wrap(
+      "  - id: again\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: dev\n    flowId: f\n",
+    );
     const v = violationAt(src, "tasks[0].flowId");
     expect(v).toMatchObject({ line: 7, column: 5 });
     expect(v.message).toMatch(/starts its own flow dev\.f/);
