@@ -37,6 +37,7 @@ function build(nodes: Node[], prefix: string, oldNames: boolean): { tasks: RawTa
     if (node.kind === "log") return { id, type: typeName("log.Log"), message: `{{ task.id }} ${id}` };
     const type = typeName(TYPES[node.kind]);
     const children = node.children.map(make);
+    // biome-ignore lint/suspicious/noThenProperty: `then` is the If task's property name in Kestra flows.
     if (node.kind === "if") return { id, type, condition: "{{ true }}", then: children };
     if (node.kind === "each") return { id, type, values: ["a", "b"], tasks: children };
     if (node.kind === "par") return { id, type, concurrent: 2, tasks: children };
