@@ -190,7 +190,7 @@ export class ExecutionMachine {
       if (s === "CREATED" || s === "RESTARTED") this.dispatch(run);
       else if (s === "RUNNING" && !flowableKind(this.taskOf(run).type) && run.meta?.dueAction !== "sleep-end") {
         this.emit({ type: "run", taskRunId: run.id });
-      } else if (s === "RUNNING") this.pending.add(run.id);
+      } else if (s === "RUNNING" && flowableKind(this.taskOf(run).type)) this.pending.add(run.id);
     }
     this.pending.add(ROOT);
   }
@@ -367,6 +367,8 @@ export class ExecutionMachine {
       return;
     }
     const task = container ? this.taskOf(container) : undefined;
+    // Only the flow and flowable task runs have children; a runnable one is never a container.
+    if (task && !flowableKind(task.type)) return;
     const verdict = nextChildren(this, container, task);
     for (const spec of verdict.create) this.createRun(spec.task, container, spec.value, spec.iteration);
     if (!verdict.done) return;

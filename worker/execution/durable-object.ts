@@ -7,12 +7,13 @@ import type { Flow } from "../../schema/flow/types";
 import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
 import type { Command, EngineEvent, Execution, StateType, StepResult } from "../engine/types";
-import { newId } from "../ids";
+import { derivedId, newId } from "../ids";
 import type { ExecutionScope } from "../storage/files";
 import type { LogLevel } from "../tasks/types";
 import { type ExecutionJson, executionJson } from "./json";
 import { drainOutbox } from "./outbox";
 import { renderOutputs, resolve, runTask } from "./runner";
+import { startExecution } from "./start";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 
 /** If the object is evicted mid-run, this alarm brings it back to finish the work. */
@@ -28,6 +29,8 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   private machine?: ExecutionMachine;
   readonly controllers = new Map<string, AbortController>();
   private inflight = 0;
+  /** Shifts this object's clock; only tests move it, to make retries and sleeps due now. */
+  private clockOffsetMs = 0;
   private draining?: Promise<void>;
   private readonly watchers = new Set<() => void>();
 
@@ -154,6 +157,15 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     return readable;
   }
 
+  /** For tests: pretend `ms` have passed, so that work due by then runs at the next alarm. */
+  advanceClock(ms: number): void {
+    this.clockOffsetMs += ms;
+  }
+
+  private now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
   /** From the sweeper: finish whatever a lost alarm or an eviction left undone. */
   async poke(): Promise<void> {
     if (this.machine && !this.inflight) await this.pump([{ type: "recover" }, { type: "alarm" }]);
@@ -165,7 +177,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     if (!machine) return;
     if (machine.execution.state.current === "CREATED" && machine.state.taskRuns.length === 0) {
       const at = machine.execution.scheduleDate ? Date.parse(machine.execution.scheduleDate) : 0;
-      if (at <= Date.now()) await this.pump([{ type: "start" }]);
+      if (at <= this.now().getTime()) await this.pump([{ type: "start" }]);
     } else if (this.inflight) {
       await this.pump([{ type: "alarm" }]);
     } else {
@@ -202,8 +214,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     };
     const host = { machine, env: this.env, scope: this.scope(), controllers: this.controllers, log: this.log };
     const apply = (event: EngineEvent) => {
-      const now = new Date();
-      const result = machine.step(event, { now, newId, random: Math.random });
+      const result = machine.step(event, { now: this.now(), newId, random: Math.random });
       this.persist(result, event);
       nextAlarm = result.nextAlarm;
       for (const command of result.commands) this.carryOut(command, host, launch);
@@ -249,9 +260,30 @@ export class ExecutionDurableObject extends DurableObject<Env> {
         this.log(command.taskRunId ?? null, command.level, command.message);
         return;
       case "create-retry-execution":
+        return launch(this.createRetryExecution());
       case "ended":
         return;
     }
+  }
+
+  /** CREATE_NEW_EXECUTION: replays this execution into a new one, attemptNumber + 1. */
+  private async createRetryExecution(): Promise<EngineEvent> {
+    const { execution, flow } = this.machine!.state;
+    const created = await startExecution(this.env, {
+      id: await derivedId(execution.id, "retry"),
+      tenantId: execution.tenantId,
+      flow,
+      revision: execution.flowRevision,
+      inputs: execution.inputs,
+      labels: execution.labels,
+      trigger: execution.trigger,
+      parentId: execution.id,
+      originalId: execution.originalId,
+      attemptNumber: execution.metadata.attemptNumber + 1,
+      originalCreatedDate: execution.metadata.originalCreatedDate,
+    });
+    this.log(null, "INFO", `Retrying in a new execution ${created.id}`);
+    return { type: "alarm" };
   }
 
   private persist(result: StepResult, event: EngineEvent): void {

@@ -1,0 +1,285 @@
+// The execution Durable Object against real SQLite, D1 and alarms: retries, sleeps, kill, restart,
+// new-execution retries, and the outbox keeping D1 equal to the Durable Object.
+import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { ExecutionDurableObject } from "../../worker/execution/durable-object";
+import type { ExecutionJson } from "../../worker/execution/json";
+import { getExecution, runFlow, saveFlow, startFlow } from "../helpers/executions";
+import { createTenant, type TestTenant } from "../helpers/tenant";
+
+function stubOf(tenant: TestTenant, id: string) {
+  return env.EXECUTIONS.get(env.EXECUTIONS.idFromName(`${tenant.tenantId}:${id}`));
+}
+
+/** Moves the object's clock forward and delivers its alarm now, as the platform would later. */
+async function elapse(tenant: TestTenant, id: string, ms: number): Promise<void> {
+  const stub = stubOf(tenant, id);
+  await runInDurableObject(stub, (instance: ExecutionDurableObject) => instance.advanceClock(ms));
+  await runDurableObjectAlarm(stub);
+}
+
+async function settled(tenant: TestTenant, id: string, until: (ex: ExecutionJson) => boolean): Promise<ExecutionJson> {
+  for (let i = 0; i < 100; i++) {
+    const ex = await getExecution(tenant, id);
+    if (until(ex)) return ex;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`execution ${id} never reached the expected state`);
+}
+
+const states = (ex: ExecutionJson, taskId: string) =>
+  ex.taskRunList.find((r) => r.taskId === taskId)!.state.histories.map((h) => h.state);
+
+describe("retries on alarms", () => {
+  it("retries a failed task in place with a constant interval until maxAttempt, then fails the execution", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: retry-constant
+namespace: qa
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+    retry:
+      type: constant
+      interval: PT30S
+      maxAttempt: 3
+`,
+    );
+    const started = await startFlow(tenant, "qa", "retry-constant");
+    let ex = await settled(tenant, started.id, (e) => e.state.current === "RETRYING");
+    expect(ex.taskRunList[0]!.state.current).toBe("RETRYING");
+    expect(ex.taskRunList[0]!.attempts).toHaveLength(1);
+
+    await elapse(tenant, started.id, 10_000);
+    ex = await getExecution(tenant, started.id);
+    expect(ex.taskRunList[0]!.attempts).toHaveLength(1);
+
+    await elapse(tenant, started.id, 20_000);
+    ex = await settled(
+      tenant,
+      started.id,
+      (e) => e.taskRunList[0]!.attempts.length === 2 && e.state.current === "RETRYING",
+    );
+    await elapse(tenant, started.id, 30_000);
+    ex = await settled(tenant, started.id, (e) => e.state.current === "FAILED");
+    expect(ex.taskRunList).toHaveLength(1);
+    expect(ex.taskRunList[0]!.attempts.map((a) => a.state.current)).toEqual(["FAILED", "FAILED", "FAILED"]);
+    expect(states(ex, "boom")).toEqual([
+      "CREATED",
+      "RUNNING",
+      "FAILED",
+      "RETRYING",
+      "CREATED",
+      "RUNNING",
+      "FAILED",
+      "RETRYING",
+      "CREATED",
+      "RUNNING",
+      "FAILED",
+    ]);
+    expect(ex.state.histories.map((h) => h.state)).toEqual([
+      "CREATED",
+      "RUNNING",
+      "RETRYING",
+      "RUNNING",
+      "RETRYING",
+      "RUNNING",
+      "FAILED",
+    ]);
+  });
+
+  it("gives the same state when the alarm is delivered twice", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: retry-twice
+namespace: qa
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+    retry: { type: constant, interval: PT1M, maxAttempt: 2 }
+`,
+    );
+    const started = await startFlow(tenant, "qa", "retry-twice");
+    await settled(tenant, started.id, (e) => e.state.current === "RETRYING");
+    await elapse(tenant, started.id, 60_000);
+    const once = await settled(tenant, started.id, (e) => e.state.current === "FAILED");
+    await runDurableObjectAlarm(stubOf(tenant, started.id));
+    await elapse(tenant, started.id, 60_000);
+    const twice = await getExecution(tenant, started.id);
+    expect(twice.taskRunList).toEqual(once.taskRunList);
+    expect(twice.state.histories).toEqual(once.state.histories);
+  });
+
+  it("creates new executions for CREATE_NEW_EXECUTION: RETRIED, RETRIED, FAILED", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: retry-new
+namespace: qa
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+    retry: { type: constant, interval: PT1S, maxAttempt: 3, behavior: CREATE_NEW_EXECUTION }
+`,
+    );
+    const first = await startFlow(tenant, "qa", "retry-new");
+    const chain: ExecutionJson[] = [await settled(tenant, first.id, (e) => e.state.current === "RETRIED")];
+    for (let i = 0; i < 2; i++) {
+      const prev = chain[chain.length - 1]!;
+      await elapse(tenant, prev.id, 1_000);
+      const search = await tenant.fetch(`executions/search?flowId=retry-new&size=10`);
+      expect(search.status).toBe(200);
+      let next: ExecutionJson | undefined;
+      for (let n = 0; n < 100 && !next; n++) {
+        const found = (await (await tenant.fetch(`executions/search?flowId=retry-new&size=10`)).json()) as {
+          results: ExecutionJson[];
+        };
+        next = found.results.find((e) => e.parentId === prev.id);
+        if (!next) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(next, "a new execution follows").toBeDefined();
+      chain.push(await settled(tenant, next!.id, (e) => ["RETRIED", "FAILED"].includes(e.state.current)));
+    }
+    expect(chain.map((e) => e.state.current)).toEqual(["RETRIED", "RETRIED", "FAILED"]);
+    expect(chain.map((e) => e.metadata.attemptNumber)).toEqual([1, 2, 3]);
+    expect(new Set(chain.map((e) => e.originalId))).toEqual(new Set([first.id]));
+  });
+});
+
+describe("sleep, kill and restart", () => {
+  it("ends a Sleep on its alarm, without a busy wait", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: nap\nnamespace: qa\ntasks:\n  - id: nap\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT1H\n  - id: after\n    type: io.kestra.plugin.core.log.Log\n    message: awake\n`,
+    );
+    const started = await startFlow(tenant, "qa", "nap");
+    await settled(tenant, started.id, (e) => e.taskRunList[0]?.state.current === "RUNNING");
+    await elapse(tenant, started.id, 30 * 60_000);
+    expect((await getExecution(tenant, started.id)).state.current).toBe("RUNNING");
+    await elapse(tenant, started.id, 30 * 60_000);
+    const ex = await settled(tenant, started.id, (e) => e.state.current === "SUCCESS");
+    expect(ex.taskRunList.map((r) => r.taskId)).toEqual(["nap", "after"]);
+  });
+
+  it("kills an execution during a Sleep: the task run and the execution end KILLED, a later alarm changes nothing", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: nap-kill\nnamespace: qa\ntasks:\n  - id: nap\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT1H\n  - id: after\n    type: io.kestra.plugin.core.log.Log\n    message: never\n`,
+    );
+    const started = await startFlow(tenant, "qa", "nap-kill");
+    await settled(tenant, started.id, (e) => e.taskRunList[0]?.state.current === "RUNNING");
+    const res = await tenant.fetch(`executions/${started.id}/kill`, { method: "DELETE" });
+    expect(res.status).toBe(202);
+    await elapse(tenant, started.id, 2 * 60 * 60_000);
+    const ex = await getExecution(tenant, started.id);
+    expect(ex.state.histories.map((h) => h.state)).toEqual(["CREATED", "RUNNING", "KILLING", "KILLED"]);
+    expect(ex.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([["nap", "KILLED"]]);
+    expect((await tenant.fetch(`executions/${started.id}/kill`, { method: "DELETE" })).status).toBe(409);
+  });
+
+  it("restarts a failed execution on the same id: only the failed task run re-runs with a new attempt", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: restartable
+namespace: qa
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.log.Log
+    message: once
+  - id: flaky
+    type: io.kestra.plugin.core.execution.Fail
+    condition: "{{ taskrun.attemptsCount == 0 }}"
+errors:
+  - id: on-error
+    type: io.kestra.plugin.core.log.Log
+    message: handled
+`,
+    );
+    const failed = await runFlow(tenant, "qa", "restartable");
+    expect(failed.state.current).toBe("FAILED");
+    expect(failed.taskRunList.map((r) => r.taskId)).toEqual(["first", "flaky", "on-error"]);
+    const res = await tenant.fetch(`executions/${failed.id}/restart`, { method: "POST" });
+    expect(res.status).toBe(200);
+    const ex = await settled(tenant, failed.id, (e) => e.state.current === "SUCCESS");
+    expect(ex.metadata.attemptNumber).toBe(2);
+    expect(ex.taskRunList.map((r) => r.taskId)).toEqual(["first", "flaky"]);
+    expect(ex.taskRunList[0]!.id).toBe(failed.taskRunList[0]!.id);
+    expect(ex.taskRunList[1]!.attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
+    expect(states(ex, "flaky")).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED", "RUNNING", "SUCCESS"]);
+    expect((await tenant.fetch(`executions/${failed.id}/restart`, { method: "POST" })).status).toBe(409);
+  });
+});
+
+describe("the outbox keeps D1 equal to the Durable Object", () => {
+  async function indexed(tenant: TestTenant, id: string) {
+    const ex = await env.DB.prepare("SELECT state, doc FROM executions WHERE tenant_id = ? AND id = ?")
+      .bind(tenant.tenantId, id)
+      .first<{ state: string; doc: string }>();
+    const runs = await env.DB.prepare(
+      "SELECT id, state FROM task_runs WHERE tenant_id = ? AND execution_id = ? ORDER BY id",
+    )
+      .bind(tenant.tenantId, id)
+      .all<{ id: string; state: string }>();
+    return { state: ex?.state, runs: runs.results };
+  }
+
+  it("finishes the execution and fills D1 after every Durable Object was aborted mid-run", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: survive\nnamespace: qa\ntasks:\n  - id: nap\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT10M\n  - id: done\n    type: io.kestra.plugin.core.debug.Return\n    format: ok\n`,
+    );
+    const started = await startFlow(tenant, "qa", "survive");
+    await settled(tenant, started.id, (e) => e.taskRunList[0]?.state.current === "RUNNING");
+    await abortAllDurableObjects();
+    await elapse(tenant, started.id, 10 * 60_000);
+    const ex = await settled(tenant, started.id, (e) => e.state.current === "SUCCESS");
+    await runDurableObjectAlarm(stubOf(tenant, started.id));
+    let d1 = await indexed(tenant, started.id);
+    for (let i = 0; i < 100 && d1.state !== "SUCCESS"; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      d1 = await indexed(tenant, started.id);
+    }
+    expect(d1.state).toBe("SUCCESS");
+    expect(d1.runs).toEqual(
+      ex.taskRunList.map((r) => ({ id: r.id, state: r.state.current })).sort((a, b) => a.id.localeCompare(b.id)),
+    );
+  });
+
+  it("a replayed drain changes nothing: upserts only apply newer versions", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: quick\nnamespace: qa\ntasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`,
+    );
+    const ex = await runFlow(tenant, "qa", "quick");
+    const stub = stubOf(tenant, ex.id);
+    await stub.poke();
+    const before = await env.DB.prepare("SELECT version, doc FROM task_runs WHERE tenant_id = ? AND execution_id = ?")
+      .bind(tenant.tenantId, ex.id)
+      .all();
+    expect(before.results).toHaveLength(1);
+    await env.DB.prepare(
+      "UPDATE task_runs SET version = version + 1000000000000 WHERE tenant_id = ? AND execution_id = ?",
+    )
+      .bind(tenant.tenantId, ex.id)
+      .run();
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("INSERT INTO outbox (key, version) SELECT 'taskrun:' || id, 1 FROM task_runs");
+    });
+    await stub.poke();
+    const after = await env.DB.prepare("SELECT doc FROM task_runs WHERE tenant_id = ? AND execution_id = ?")
+      .bind(tenant.tenantId, ex.id)
+      .all();
+    expect(after.results.map((r) => r.doc)).toEqual(before.results.map((r) => r.doc));
+    const logs = await env.DB.prepare("SELECT COUNT(*) AS n FROM logs WHERE tenant_id = ? AND execution_id = ?")
+      .bind(tenant.tenantId, ex.id)
+      .first<{ n: number }>();
+    expect(logs?.n).toBe(1);
+  });
+});
