@@ -308,7 +308,10 @@ export class ExecutionMachine {
   /** Returns true when the failure is not final: an in-place retry or a new execution follows. */
   private scheduleRetry(run: TaskRun, policy: NonNullable<Task["retry"]>): boolean {
     const now = this.ctx.now.getTime();
+    // afterExecution tasks run once the execution has its final state, which a retry must not change.
+    const ended = isTerminal(this.execution.state.current);
     if (policy.behavior === "CREATE_NEW_EXECUTION") {
+      if (ended) return false;
       const ex = this.execution;
       const first = Date.parse(ex.metadata.originalCreatedDate);
       const at = nextAttemptAt(policy, ex.metadata.attemptNumber, first, now, this.ctx.random);
@@ -329,7 +332,7 @@ export class ExecutionMachine {
     this.move(run, "RETRYING");
     run.meta = { ...run.meta, dueAt: at, dueAction: "retry" };
     this.due.add(run.id);
-    this.setExecution("RETRYING");
+    if (!ended) this.setExecution("RETRYING");
     return true;
   }
 
