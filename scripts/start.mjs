@@ -1,7 +1,10 @@
 // `npm start`: everything a fresh clone needs to run Peregrine locally, then `wrangler dev`.
-// Builds the dashboard when app/build is missing, writes .dev.vars on first start, applies the D1
-// migrations to the local database, makes sure tenant `main` exists and accepts the local API key
-// (kept in .peregrine/dev-key, or PEREGRINE_DEV_API_KEY), and prints how to use it.
+// Builds the dashboard when app/build is missing, writes the local secrets on first start, applies
+// the D1 migrations to the local database, makes sure tenant `main` exists and accepts the local
+// API key (kept in .peregrine/dev-key, or PEREGRINE_DEV_API_KEY), and prints how to use it.
+// The secrets go to .peregrine/dev.vars, handed to wrangler with --env-file, rather than to
+// .dev.vars: the vitest plugin loads .dev.vars too, and ALLOW_PRIVATE_NETWORK=true must not leak
+// into the tests. A .dev.vars of your own still wins (wrangler prefers it).
 // Key format and hashing must match worker/auth/keys.ts.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -13,7 +16,8 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stateDir = path.join(root, ".peregrine");
 const keyFile = path.join(stateDir, "dev-key");
-const devVarsFile = path.join(root, ".dev.vars");
+const devVarsFile = path.join(stateDir, "dev.vars");
+const userDevVarsFile = path.join(root, ".dev.vars");
 const wranglerBin = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const port = Number(process.env.PORT ?? 8787);
 const host = "127.0.0.1";
@@ -43,16 +47,9 @@ function ensureDashboard() {
   run(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "build:app"], "npm run build:app");
 }
 
-function readDevVars() {
-  const vars = {};
-  for (const line of readFileSync(devVarsFile, "utf8").split(/\r?\n/)) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m) vars[m[1]] = m[2].replace(/^"(.*)"$/, "$1");
-  }
-  return vars;
-}
-
+/** The file wrangler dev will read its secrets from; writes ours on first start. */
 function ensureDevVars() {
+  if (existsSync(userDevVarsFile)) return userDevVarsFile;
   if (!existsSync(devVarsFile)) {
     const body = [
       "# Local secrets for `wrangler dev`, written by `npm start` on first run. Not committed.",
@@ -62,10 +59,11 @@ function ensureDevVars() {
       'ALLOW_PRIVATE_NETWORK="true"',
       "",
     ].join("\n");
+    mkdirSync(stateDir, { recursive: true });
     writeFileSync(devVarsFile, body, { mode: 0o600 });
-    log("wrote .dev.vars (random OPERATOR_SECRET and SECRETS_KEY)");
+    log(`wrote ${path.relative(root, devVarsFile)} (random OPERATOR_SECRET and SECRETS_KEY)`);
   }
-  return readDevVars();
+  return devVarsFile;
 }
 
 function localKey() {
@@ -124,7 +122,7 @@ async function waitForHealth(child) {
   return false;
 }
 
-function banner(key, origin) {
+function banner(key, origin, varsFile) {
   const base = `http://${host}:${port}`;
   const example = path.relative(process.cwd(), path.join(root, "examples", "hello-world.yaml"));
   const lines = [
@@ -134,7 +132,7 @@ function banner(key, origin) {
     `  Health      ${base}/health`,
     `  API         ${base}/api/v1/${TENANT}/`,
     `  API key     ${key}   (tenant '${TENANT}', from ${origin})`,
-    `  Operator    the OPERATOR_SECRET in ${path.relative(process.cwd(), devVarsFile) || ".dev.vars"}`,
+    `  Operator    the OPERATOR_SECRET in ${path.relative(process.cwd(), varsFile)}`,
     "",
     "Try it:",
     `  curl -H "Authorization: Bearer ${key}" ${base}/api/v1/${TENANT}/flows/search`,
@@ -149,14 +147,16 @@ function banner(key, origin) {
 
 async function main() {
   ensureDashboard();
-  ensureDevVars();
+  const varsFile = ensureDevVars();
   log("applying D1 migrations to the local database…");
   wrangler(["d1", "migrations", "apply", "DB", "--local"], "wrangler d1 migrations apply");
   const { key, origin } = localKey();
   ensureTenantAndKey(key);
 
   log(`starting wrangler dev on ${host}:${port}…`);
-  const child = spawn(process.execPath, [wranglerBin, "dev", "--ip", host, "--port", String(port)], {
+  const envFileArgs = varsFile === devVarsFile ? ["--env-file", devVarsFile] : [];
+  const args = [wranglerBin, "dev", "--ip", host, "--port", String(port), ...envFileArgs];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ["inherit", "inherit", "inherit"],
     env: process.env,
@@ -176,7 +176,7 @@ async function main() {
   process.on("SIGHUP", () => stop("SIGTERM"));
   child.on("exit", (code, signal) => process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0))));
 
-  if (await waitForHealth(child)) banner(key, origin);
+  if (await waitForHealth(child)) banner(key, origin, varsFile);
 }
 
 await main();

@@ -1,8 +1,9 @@
 // Default deny, proven over the app's own route table: whatever routes exist now or are added
 // later, only the public list answers without a key, and a key never opens another tenant.
 import { exports } from "cloudflare:workers";
+import { hc } from "hono/client";
 import { describe, expect, it } from "vitest";
-import { app } from "../../worker/api/app";
+import { type AppType, app } from "../../worker/api/app";
 import { createTenant } from "../helpers/tenant";
 
 const PUBLIC_PATHS = new Set([
@@ -89,5 +90,24 @@ describe("route table", () => {
     const res = await t.fetch("/api/v1/nothing-here");
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ message: "Not found", code: "not_found" });
+  });
+});
+
+describe("typed client", () => {
+  it("reaches tenant routes through hono/client with the exported AppType", async () => {
+    const t = await createTenant();
+    const client = hc<AppType>("http://local", {
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(input, init),
+      headers: { Authorization: `Bearer ${t.key}` },
+    });
+    const res = await client.api.v1[":tenant"].flows.search.$get({
+      param: { tenant: t.tenantId },
+      query: { size: "5" },
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.total).toBe(0);
+    const health = await client.health.$get();
+    expect((await health.json()).status).toBe("UP");
   });
 });

@@ -85,8 +85,9 @@ const searchQuery = z.object({
   q: z.string().optional(),
   namespace: z.string().optional(),
   labels: z.union([z.string(), z.array(z.string())]).optional(),
-  page: positiveInt.default(1),
-  size: positiveInt.max(1000).default(10),
+  // Defaults are applied in the handler, so the typed client sees these as optional.
+  page: positiveInt.optional(),
+  size: positiveInt.max(1000).optional(),
   sort: z.string().optional(),
 });
 
@@ -155,8 +156,8 @@ export const flows = new Hono<AppEnv>()
         q: q.q,
         namespace: q.namespace,
         labels: parseLabelFilters(q.labels),
-        page: q.page,
-        size: q.size,
+        page: q.page ?? 1,
+        size: q.size ?? 10,
         sort: parseSort(q.sort),
       });
       return c.json({ results: found.results.map((v) => flowJson(v, false)), total: found.total }, 200);
