@@ -227,6 +227,18 @@ describe("Dag", () => {
   });
 });
 
+describe("Dag with disabled tasks", () => {
+  it("a task that depends on a disabled task still runs, the disabled one gets no task run", () => {
+    const flow = buildFlow({
+      tasks: [dag("g", [{ task: log("a", { disabled: true }) }, { task: log("b"), dependsOn: ["a"] }])],
+    });
+    const d = new Driver(flow).runToEnd();
+    expect(d.runs("a")).toHaveLength(0);
+    expect(d.stateOf("b")).toBe("SUCCESS");
+    expect(d.execution.state.current).toBe("SUCCESS");
+  });
+});
+
 describe("nesting", () => {
   it("a ForEach inside a Parallel inside a Sequential ends with every task run terminal", () => {
     const flow = buildFlow({

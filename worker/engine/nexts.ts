@@ -139,11 +139,14 @@ function dag(dagTasks: DagTask[], runs: TaskRun[], concurrent: number): Verdict 
   const byTask = new Map(runs.map((r) => [r.taskId, r]));
   const running = runs.filter((r) => !isTerminal(r.state.current)).length;
   const ready: ChildSpec[] = [];
+  // A disabled task vanishes (spec §1.0): waiting for it would block its dependents forever.
+  const enabled = new Set(dagTasks.filter((d) => !d.task.disabled).map((d) => d.task.id));
   let remaining = 0;
   for (const { task, dependsOn } of dagTasks) {
     if (task.disabled || byTask.has(task.id)) continue;
     remaining++;
     const depsDone = (dependsOn ?? []).every((id) => {
+      if (!enabled.has(id)) return true;
       const dep = byTask.get(id);
       return dep !== undefined && isTerminal(dep.state.current);
     });
