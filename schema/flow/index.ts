@@ -32,9 +32,16 @@ function violation(source: SourceDoc, path: PathSegment[], message: string): Vio
   return { path: formatPath(path), message, ...locate(source, path) };
 }
 
+/** Locating every issue of a hopeless 1 MiB source would cost more than it tells; report this many. */
+export const MAX_VIOLATIONS = 100;
+
 function toViolations(source: SourceDoc, issues: readonly z.core.$ZodIssue[]): Violation[] {
   const out: Violation[] = [];
   for (const issue of issues) {
+    if (out.length >= MAX_VIOLATIONS) {
+      out.push({ path: "", message: `Too many violations; only the first ${MAX_VIOLATIONS} are listed` });
+      break;
+    }
     const path = issue.path.map((seg) => (typeof seg === "number" ? seg : String(seg)));
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) out.push(violation(source, [...path, key], `Unknown property '${key}'`));
@@ -53,7 +60,8 @@ function declaredDefaults(value: Record<string, unknown>): PluginDefault[] {
 }
 
 function byPosition(a: Violation, b: Violation): number {
-  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+  const last = Number.MAX_SAFE_INTEGER;
+  return (a.line ?? last) - (b.line ?? last) || (a.column ?? 0) - (b.column ?? 0);
 }
 
 function parseComposed(composed: ComposedDoc): ParseFlowResult {
@@ -71,7 +79,12 @@ function parseComposed(composed: ComposedDoc): ParseFlowResult {
   }
   const rules = validateFlow(parsed.data);
   if (rules.length > 0) {
-    const violations = rules.map((r) => violation(source, r.path, r.message)).sort(byPosition);
+    const shown = rules.slice(0, MAX_VIOLATIONS).map((r) => violation(source, r.path, r.message));
+    const more =
+      rules.length > MAX_VIOLATIONS
+        ? [{ path: "", message: `${rules.length - MAX_VIOLATIONS} more violations not listed` }]
+        : [];
+    const violations = [...shown.sort(byPosition), ...more];
     return { ok: false, status: 422, violations };
   }
   return { ok: true, flow: parsed.data };

@@ -127,6 +127,20 @@ taskDefaults:
   });
 });
 
+describe("violation list", () => {
+  it("lists violations in source order and stops after 100", () => {
+    const task = (i: number) =>
+      `  - id: t${i}\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    bogus: ${i}\n`;
+    const violations = reject(
+      `id: f\nnamespace: dev\ntasks:\n${Array.from({ length: 150 }, (_, i) => task(i)).join("")}`,
+    );
+    expect(violations).toHaveLength(101);
+    expect(violations[0]).toMatchObject({ path: "tasks[0].bogus", line: 7 });
+    expect(violations[99]?.path).toBe("tasks[99].bogus");
+    expect(violations[100]?.message).toMatch(/only the first 100/);
+  });
+});
+
 describe("labels", () => {
   it("normalises a map of labels, stringifying scalar values", () => {
     expect(accept(flow("labels:\n  team: data\n  tier: 1\n")).labels).toEqual({ team: "data", tier: "1" });
