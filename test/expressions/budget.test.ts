@@ -115,9 +115,9 @@ const context = fc.record({
   }),
 });
 
-async function outcome(tpl: string, ctx: Record<string, unknown>): Promise<string> {
+async function outcome(tpl: string, ctx: Record<string, unknown>, maxIterations = 10_000): Promise<string> {
   try {
-    return `ok:${await render(tpl, ctx, {}, { limits: { maxOutput: 100_000, maxIterations: 10_000 } })}`;
+    return `ok:${await render(tpl, ctx, {}, { limits: { maxOutput: 100_000, maxIterations } })}`;
   } catch (e) {
     if (!(e instanceof RenderError))
       throw new Error(`non-RenderError escaped for ${JSON.stringify(tpl)}: ${String(e)}`);
@@ -159,13 +159,13 @@ describe("property: random templates", () => {
 
   it("keeps output within the budget for repeated loops", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 400 }), async (a, b) => {
+      fc.asyncProperty(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 }), async (a, b) => {
         const tpl = `{% for i in range(1, ${a}) %}{% for j in range(1, ${b}) %}ab{% endfor %}{% endfor %}`;
-        const r = await outcome(tpl, {});
-        if (a + a * b > 10_000) expect(r).toContain("loop iterations");
+        const r = await outcome(tpl, {}, 2_000);
+        if (a + a * b > 2_000) expect(r).toContain("loop iterations");
         else expect(r).toBe(`ok:${"ab".repeat(a * b)}`);
       }),
-      { numRuns: 50 },
+      { numRuns: 40 },
     );
-  });
+  }, 60_000);
 });

@@ -102,6 +102,11 @@ const cases: [string, string][] = [
   ["{{ envs.test1 }}", "e1"],
   ["{{ labels.team }}", "data"],
   ["{ not a template }", "{ not a template }"],
+  ["{% if true %}\nx\n{% endif %}", "\nx\n"],
+  ["{%- if true -%}\n x \n{%- endif %}", "x"],
+  ["{% for a in [1, 2] %}{% for b in ['x', 'y'] %}{{ a }}{{ b }} {% endfor %}{% endfor %}", "1x 1y 2x 2y "],
+  ["{% for a in [1, 2] %}{{ loop.length }}{{ loop.first }}{% endfor %}", "2true2false"],
+  ["{{ taskrun.value == parent.taskrun.value ? 'same' : 'diff' }}", "diff"],
 ];
 
 describe("Pebble rendering (spec §7, pitfalls 8/9)", () => {

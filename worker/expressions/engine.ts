@@ -67,7 +67,7 @@ const COMMENT = /\{#[\s\S]*?#\}/g;
 
 /** Literal text between tags, with Pebble `{# comments #}` removed. */
 class Text implements Template {
-  private readonly text: string;
+  readonly text: string;
 
   constructor(
     readonly token: Token,
@@ -81,9 +81,39 @@ class Text implements Template {
   }
 }
 
+function isSimple(templates: Template[]): boolean {
+  return templates.every((t) => t instanceof PebbleOutput || t instanceof Text);
+}
+
+/** Text and outputs only: written straight to the emitter, skipping liquid's per-template machinery. */
+async function writeSimple(templates: Template[], env: Env, emitter: Emitter): Promise<void> {
+  for (const t of templates) {
+    if (t instanceof PebbleOutput) {
+      const text = toText(await evaluateAt(t.ast, env, t.source, t.token));
+      env.budget.text(emitter.buffer.length + text.length);
+      emitter.write(text);
+    } else if (t instanceof Text) {
+      emitter.write(t.text);
+    }
+  }
+}
+
 abstract class PebbleTag extends Tag {
+  private readonly simpleBodies = new WeakMap<Template[], boolean>();
+
   protected expr(src: string): Node {
     return parseExpression(src);
+  }
+
+  /** Renders a tag body; loop bodies made only of text and outputs take the fast path. */
+  protected renderBody(templates: Template[], ctx: Context, emitter: Emitter): unknown {
+    let simple = this.simpleBodies.get(templates);
+    if (simple === undefined) {
+      simple = isSimple(templates);
+      this.simpleBodies.set(templates, simple);
+    }
+    if (simple) return writeSimple(templates, envOf(ctx), emitter);
+    return this.liquid.renderer.renderTemplates(templates, ctx, emitter);
   }
 
   protected body(
@@ -143,11 +173,11 @@ class IfTag extends PebbleTag {
         throw new RenderError(`null value given to if statement \`${b.source}\` and strict variables is set to true`);
       }
       if (toBool(v)) {
-        yield this.liquid.renderer.renderTemplates(b.templates, ctx, emitter);
+        yield this.renderBody(b.templates, ctx, emitter);
         return;
       }
     }
-    yield this.liquid.renderer.renderTemplates(this.elseTemplates, ctx, emitter);
+    yield this.renderBody(this.elseTemplates, ctx, emitter);
   }
 }
 
@@ -173,7 +203,7 @@ class ForTag extends PebbleTag {
     const source = this.token.args;
     const items = toList(yield evaluateAt(this.iterable, env, source, this.token), "for");
     if (items.length === 0) {
-      yield this.liquid.renderer.renderTemplates(this.elseTemplates, ctx, emitter);
+      yield this.renderBody(this.elseTemplates, ctx, emitter);
       return;
     }
     const [first = "item", second] = this.names;
@@ -194,7 +224,7 @@ class ForTag extends PebbleTag {
           scope[second] = item;
         }
         scope.loop = { index, revindex: length - index - 1, first: index === 0, last: index === length - 1, length };
-        yield this.liquid.renderer.renderTemplates(this.templates, ctx, emitter);
+        yield this.renderBody(this.templates, ctx, emitter);
         env.budget.text(emitter.buffer.length);
       }
     } finally {
@@ -272,10 +302,16 @@ const { liquid, parser } = createLiquid();
 
 const CACHE_MAX = 2000;
 const CACHE_MAX_SOURCE = 64 * 1024;
-const cache = new Map<string, Template[]>();
+export interface Parsed {
+  templates: Template[];
+  /** Only text and `{{ }}` outputs: rendered directly, without liquid's tag machinery. */
+  simple: boolean;
+}
+
+const cache = new Map<string, Parsed>();
 
 /** Parses a template once; recently used templates stay cached (LRU by source text). */
-export function parseTemplate(src: string): Template[] {
+export function parseTemplate(src: string): Parsed {
   const hit = cache.get(src);
   if (hit) {
     cache.delete(src);
@@ -283,18 +319,31 @@ export function parseTemplate(src: string): Template[] {
     return hit;
   }
   const templates = parser.parse(src);
+  const parsed = { templates, simple: isSimple(templates) };
   if (src.length <= CACHE_MAX_SOURCE) {
-    cache.set(src, templates);
+    cache.set(src, parsed);
     if (cache.size > CACHE_MAX) {
       const oldest = cache.keys().next();
       if (!oldest.done) cache.delete(oldest.value);
     }
   }
-  return templates;
+  return parsed;
 }
 
-export async function renderTemplates(templates: Template[], env: Env): Promise<string> {
-  const out: unknown = await liquid.render(templates, { [ENV]: env });
+export async function renderTemplates(parsed: Parsed, env: Env): Promise<string> {
+  if (parsed.simple) {
+    let out = "";
+    for (const t of parsed.templates) {
+      if (t instanceof PebbleOutput) {
+        out += toText(await evaluateAt(t.ast, env, t.source, t.token));
+        env.budget.text(out.length);
+      } else if (t instanceof Text) {
+        out += t.text;
+      }
+    }
+    return out;
+  }
+  const out: unknown = await liquid.render(parsed.templates, { [ENV]: env });
   return toText(out);
 }
 

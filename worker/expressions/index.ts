@@ -77,7 +77,7 @@ export async function renderTyped(
   if (!template.includes("{")) return template;
   const env = rootEnv(vars, services, options);
   try {
-    const templates = parseTemplate(template);
+    const { templates } = parseTemplate(template);
     const only = templates[0];
     if (templates.length === 1 && only instanceof PebbleOutput) {
       return (await evaluateAt(only.ast, env, only.source, only.token)) ?? null;
