@@ -102,7 +102,7 @@ describe("typed client", () => {
     });
     const res = await client.api.v1[":tenant"].flows.search.$get({
       param: { tenant: t.tenantId },
-      query: { size: "5" },
+      query: { size: 5 },
     });
     expect(res.status).toBe(200);
     const body = await res.json();
