@@ -168,12 +168,13 @@ export class ExecutionMachine {
       }
       if (meta.dueAt > now) continue;
       const action = meta.dueAction;
+      const pendingState = meta.pendingState;
       this.clearDue(run);
       if (action === "retry" && run.state.current === "RETRYING") {
         this.move(run, "CREATED");
         this.dispatch(run);
       } else if (action === "sleep-end" && run.state.current === "RUNNING") {
-        this.finishAttempt(run, run.meta?.pendingState ?? "SUCCESS");
+        this.finishAttempt(run, pendingState ?? "SUCCESS");
       } else if (action === "new-execution") {
         this.emit({ type: "create-retry-execution" });
       }
