@@ -251,7 +251,9 @@ export class ExecutionMachine {
     this.setExecution("RESTARTED");
     this.setExecution("RUNNING");
     for (const run of restarted) {
-      if (flowableKind(this.taskOf(run).type)) {
+      // A flowable that failed while being resolved (Switch value, ForEach values…) has no branch
+      // or values yet: it must be evaluated again, not driven as if it had none.
+      if (flowableKind(this.taskOf(run).type) && run.meta?.resolved) {
         this.move(run, "RUNNING");
         this.pending.add(run.id);
       } else {
