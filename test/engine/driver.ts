@@ -39,6 +39,8 @@ export interface DriverOptions {
   resolutions?: Record<string, Resolution>;
   outputsError?: string;
   seed?: number;
+  /** Task run ids are `${idPrefix}-n`; a second driver over the same state needs its own prefix. */
+  idPrefix?: string;
   attemptNumber?: number;
   originalCreatedDate?: string;
 }
@@ -173,7 +175,7 @@ export class Driver {
   }
 
   ctx(): EngineContext {
-    return { now: new Date(this.now), newId: () => `tr-${++this.idCounter}`, random: this.random };
+    return { now: new Date(this.now), newId: () => `${this.opts.idPrefix ?? "tr"}-${++this.idCounter}`, random: this.random };
   }
 
   /** Applies one event now and carries out the commands it returns. */
@@ -295,10 +297,11 @@ export class Driver {
 
 /** Replays recorded events against a fresh machine with the same seeds; returns its state. */
 export function replay(flow: Flow, opts: DriverOptions, fed: FedEvent[]): EngineState {
+  const prefix = opts.idPrefix ?? "tr";
   const state = initialState(flow, opts);
   const machine = new ExecutionMachine(state);
   const random = seededRandom(opts.seed ?? 42);
   let id = 0;
-  for (const { event, now } of fed) machine.step(event, { now: new Date(now), newId: () => `tr-${++id}`, random });
+  for (const { event, now } of fed) machine.step(event, { now: new Date(now), newId: () => `${prefix}-${++id}`, random });
   return machine.state;
 }
