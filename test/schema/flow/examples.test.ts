@@ -10,4 +10,15 @@ describe("shared examples", () => {
       expect(result.ok).toBe(true);
     });
   }
+
+  it("stores hello-world's older type names in their canonical form", () => {
+    const result = parseFlow(examples["hello-world"] ?? "");
+    expect(result.ok && result.flow.tasks[0]?.type).toBe("io.kestra.plugin.core.log.Log");
+    expect(result.ok && result.flow.triggers?.[0]).toEqual({
+      id: "webhook",
+      type: "io.kestra.plugin.core.trigger.Webhook",
+      key: "test1234",
+    });
+    expect(result.ok && result.flow.inputs).toEqual([{ id: "greeting", type: "STRING", defaults: "hey" }]);
+  });
 });

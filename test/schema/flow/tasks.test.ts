@@ -236,6 +236,16 @@ describe("templated and typed properties", () => {
     );
   });
 
+  it("locates a violation under a Switch case whose YAML key is a number", () => {
+    const src = one(`    type: io.kestra.plugin.core.flow.Switch
+    value: "{{ inputs.n }}"
+    cases:
+      1:
+        - { id: one, type: io.kestra.plugin.core.log.Log }
+`);
+    expect(violationAt(src, 'tasks[0].cases["1"][0].message').line).toBe(9);
+  });
+
   it("refuses an unknown property in a Dag entry", () => {
     violationAt(
       one(`    type: io.kestra.plugin.core.flow.Dag
