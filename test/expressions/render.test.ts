@@ -119,8 +119,8 @@ describe("Pebble rendering (spec §7, pitfalls 8/9)", () => {
 
 describe("strict variables", () => {
   const failing: [string, string][] = [
-    ["{{ missing }}", "Unable to find `missing` used in the expression `missing`"],
-    ["{{ inputs.missing }}", "Unable to find `missing` used in the expression `inputs.missing`"],
+    ["{{ missing }}", "Unable to find `missing` used in the expression `{{ missing }}` at line 1"],
+    ["a {{ inputs.missing }}", "Unable to find `missing` used in the expression `a {{ inputs.missing }}`"],
     ["{{ outputs.t0.nope.x }}", "Unable to find `nope`"],
     ["{{ inputs.list[5] }}", "Unable to find `5`"],
     ["{{ missing ?? missing2 }}", "Unable to find `missing2`"],

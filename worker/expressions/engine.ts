@@ -30,6 +30,8 @@ function envOf(ctx: Context): Env {
   return env;
 }
 
+const MAX_QUOTED = 500;
+
 /** Evaluates one expression and names the variable and the expression when something is missing. */
 export async function evaluateAt(ast: Node, env: Env, source: string, token: Token): Promise<unknown> {
   try {
@@ -37,7 +39,10 @@ export async function evaluateAt(ast: Node, env: Env, source: string, token: Tok
   } catch (e) {
     if (e instanceof UndefinedError) {
       const line = token.getPosition()[0] ?? 1;
-      throw new RenderError(`Unable to find \`${e.variable}\` used in the expression \`${source}\` at line ${line}`);
+      const expression = env.template.length > MAX_QUOTED ? `${env.template.slice(0, MAX_QUOTED)}…` : env.template;
+      throw new RenderError(
+        `Unable to find \`${e.variable}\` used in the expression \`${expression || source}\` at line ${line}`,
+      );
     }
     throw e;
   }

@@ -18,6 +18,8 @@ export interface Env {
   readonly services: RenderServices;
   readonly budget: Budget;
   readonly depth: number;
+  /** Source of the template being rendered; Kestra names it in "Unable to find" errors. */
+  template: string;
   /** Renders a template string with the same variables one level deeper (render()/renderOnce()). */
   renderNested(src: string, recursive: boolean): Promise<string>;
 }

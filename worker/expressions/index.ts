@@ -21,6 +21,7 @@ function makeEnv(vars: Record<string, unknown>, services: RenderServices, budget
     services,
     budget,
     depth,
+    template: "",
     renderNested: async (src, recursive) => {
       let out = await renderWith(src, makeEnv(vars, services, budget, depth + 1));
       if (recursive) {
@@ -41,6 +42,7 @@ async function renderWith(template: string, env: Env): Promise<string> {
     throw new RenderError(`Render budget exceeded: render() nested deeper than ${env.budget.limits.maxDepth} levels`);
   }
   if (!template.includes("{")) return template;
+  env.template = template;
   try {
     if (template.length > env.budget.limits.maxTemplate) {
       throw new RenderError(`Template longer than ${env.budget.limits.maxTemplate} characters`);
@@ -76,6 +78,7 @@ export async function renderTyped(
 ): Promise<unknown> {
   if (!template.includes("{")) return template;
   const env = rootEnv(vars, services, options);
+  env.template = template;
   try {
     const { templates } = parseTemplate(template);
     const only = templates[0];
