@@ -65,6 +65,35 @@ export const executions = new Hono<AppEnv>()
     const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));
     return c.json(unwrap(await stub.restart()), 200);
   })
+  .post("/:executionId/replay", async (c) => {
+    const tenantId = c.get("tenantId");
+    const source = await executionStub(c.env, tenantId, c.req.param("executionId")).get();
+    if (!source || source.deleted) throw notFound(`Execution '${c.req.param("executionId")}' not found`);
+    if (c.req.query("taskRunId"))
+      throw invalid("Replaying from a task run is not supported yet", { field: "taskRunId" });
+    const revisionParam = c.req.query("revision");
+    const found = await getFlow(
+      dbOf(c),
+      tenantId,
+      source.namespace,
+      source.flowId,
+      revisionParam ? Number(revisionParam) : source.flowRevision,
+    );
+    if (!found) throw notFound(`Flow '${source.namespace}.${source.flowId}' revision not found`);
+    const replayed = await startExecution(c.env, {
+      tenantId,
+      flow: found.flow,
+      revision: found.revision,
+      inputs: source.inputs,
+      labels: source.labels,
+      trigger: source.trigger,
+      parentId: source.id,
+      originalId: source.originalId,
+      attemptNumber: source.metadata.attemptNumber,
+      originalCreatedDate: source.metadata.originalCreatedDate,
+    });
+    return c.json(replayed, 200);
+  })
   .post("/:executionId/change-status", async (c) => {
     const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));
     return c.json(unwrap(await stub.changeStatus(parseState(c.req.query("status")))), 200);

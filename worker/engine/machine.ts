@@ -147,7 +147,7 @@ export class ExecutionMachine {
     if (result.outputs) this.setOutputs(run, result.outputs);
     if (result.labels?.length) this.mergeLabels(result.labels);
     if (result.error) this.emit({ type: "log", level: "ERROR", message: result.error, taskRunId: id });
-    if (result.sleepMs !== undefined && result.state !== "FAILED" && result.state !== "SKIPPED") {
+    if (result.sleepMs !== undefined && result.state !== "SKIPPED") {
       run.meta = { ...run.meta, dueAt: this.ctx.now.getTime() + result.sleepMs, dueAction: "sleep-end" };
       run.meta.pendingState = result.state;
       this.due.add(run.id);

@@ -56,7 +56,7 @@ export interface TaskRunMeta {
   /** What happens at dueAt. */
   dueAction?: "retry" | "sleep-end" | "new-execution";
   /** The state a sleeping task run ends with when its sleep is over. */
-  pendingState?: "SUCCESS" | "WARNING";
+  pendingState?: "SUCCESS" | "WARNING" | "FAILED";
 }
 
 export interface TaskRun {

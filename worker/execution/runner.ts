@@ -75,11 +75,13 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
   };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let timeoutMs: number | undefined;
   try {
+    if (task.timeout) timeoutMs = parseDurationMs(await ctx.render(String(task.timeout)));
     const running = impl.run(ctx);
     let outcome: Awaited<typeof running>;
-    if (task.timeout) {
-      const ms = parseDurationMs(String(await ctx.render(String(task.timeout))));
+    if (timeoutMs !== undefined) {
+      const ms = timeoutMs;
       const expired = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           controller.abort();
@@ -94,6 +96,10 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
     if (outcome.outputs) result.outputs = outcome.outputs;
     if (outcome.labels) result.labels = outcome.labels;
     if (outcome.sleepMs !== undefined) result.sleepMs = outcome.sleepMs;
+    // A wait longer than the task's timeout ends, failed, when the timeout does.
+    if (timeoutMs !== undefined && result.sleepMs !== undefined && result.sleepMs > timeoutMs) {
+      Object.assign(result, { state: "FAILED", sleepMs: timeoutMs, error: `Task timed out after ${task.timeout}` });
+    }
     return { type: "task-result", taskRunId, result };
   } catch (e) {
     return {
