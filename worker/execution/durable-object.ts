@@ -10,6 +10,7 @@ import type { Command, EngineEvent, Execution, StateType, StepResult } from "../
 import { derivedId, newId } from "../ids";
 import type { ExecutionScope } from "../storage/files";
 import type { LogLevel } from "../tasks/types";
+import { executionEnded } from "../triggers/on-end";
 import { type ExecutionJson, executionJson } from "./json";
 import { drainOutbox } from "./outbox";
 import { renderOutputs, resolve, runTask } from "./runner";
@@ -183,7 +184,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     } else {
       await this.pump([{ type: "recover" }, { type: "alarm" }]);
     }
-    await this.drain();
+    await Promise.all([this.drain(), this.deliverNotices()]);
   }
 
   // ── the loop ──────────────────────────────────────────────────────────────────────────────
@@ -237,6 +238,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       }
       await this.armAlarm(nextAlarm, false);
       this.drainSoon();
+      this.deliverNotices();
     };
     return loop();
   }
@@ -301,6 +303,11 @@ export class ExecutionDurableObject extends DurableObject<Env> {
         if (run) this.store.saveTaskRun(run);
       }
       if (result.executionChanged) this.store.saveExecution(machine.state);
+      // The end is announced at least once: the notice commits with the state that ended.
+      if (result.commands.some((c) => c.type === "ended")) {
+        const ex = machine.execution;
+        this.store.addNotice(`ended:${ex.metadata.attemptNumber}:${ex.state.histories.length}`);
+      }
     });
   }
 
@@ -329,6 +336,32 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     if (current === null || current !== at) await this.ctx.storage.setAlarm(at);
   }
 
+  /** Tells the rest of the system that this execution ended; retried on an alarm until done. */
+  private deliverNotices(): Promise<void> {
+    const keys = this.store.notices();
+    if (!keys.length || !this.machine) return Promise.resolve();
+    const work = (async () => {
+      for (const key of keys) {
+        try {
+          await executionEnded(this.env, this.json());
+          this.store.removeNotice(key);
+        } catch (error) {
+          console.error("delivering the end of an execution failed; retrying on an alarm", error);
+          await this.retryLater();
+          return;
+        }
+      }
+    })();
+    this.ctx.waitUntil(work);
+    return work;
+  }
+
+  private async retryLater(): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    const retryAt = Date.now() + DRAIN_RETRY_MS;
+    if (current === null || current > retryAt) await this.ctx.storage.setAlarm(retryAt);
+  }
+
   private drainSoon(): void {
     if (this.store.outboxSize()) this.ctx.waitUntil(this.drain());
   }
@@ -340,9 +373,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
         await drainOutbox(this.env.DB, this.store, this.scope());
       } catch (error) {
         console.error("outbox drain failed; retrying on an alarm", error);
-        const current = await this.ctx.storage.getAlarm();
-        const retryAt = Date.now() + DRAIN_RETRY_MS;
-        if (current === null || current > retryAt) await this.ctx.storage.setAlarm(retryAt);
+        await this.retryLater();
       } finally {
         this.draining = undefined;
       }

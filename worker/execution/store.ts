@@ -27,6 +27,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY, task_run_id TEXT, task_id TEXT, attempt INTEGER, level TEXT NOT NULL, timestamp TEXT NOT NULL, message TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS metrics (seq INTEGER PRIMARY KEY, task_run_id TEXT, task_id TEXT, type TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL, tags TEXT NOT NULL, timestamp TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, version INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, created_at TEXT NOT NULL)`,
 ];
 
 export class ExecutionStore {
@@ -230,6 +231,22 @@ export class ExecutionStore {
   /** Forgets drained keys, unless they changed again while the drain was in flight. */
   acknowledge(entries: { key: string; version: number }[]): void {
     for (const e of entries) this.sql.exec("DELETE FROM outbox WHERE key = ? AND version = ?", e.key, e.version);
+  }
+
+  /** Records that others must hear of something (the end, for now); kept until delivered. */
+  addNotice(key: string): void {
+    this.sql.exec("INSERT OR IGNORE INTO notices (key, created_at) VALUES (?, ?)", key, new Date().toISOString());
+  }
+
+  notices(): string[] {
+    return this.sql
+      .exec<{ key: string }>("SELECT key FROM notices ORDER BY created_at")
+      .toArray()
+      .map((r) => r.key);
+  }
+
+  removeNotice(key: string): void {
+    this.sql.exec("DELETE FROM notices WHERE key = ?", key);
   }
 
   transaction<T>(fn: () => T): T {
