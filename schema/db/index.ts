@@ -179,3 +179,37 @@ export const metrics = sqliteTable(
     index("metrics_flow").on(t.tenantId, t.namespace, t.flowId, t.name, t.timestamp),
   ],
 );
+
+/** The KV store: one row per tenant, namespace and key. Expired rows stay until overwritten but are invisible. */
+export const kv = sqliteTable(
+  "kv",
+  {
+    tenantId: text("tenant_id").notNull(),
+    namespace: text("namespace").notNull(),
+    key: text("key").notNull(),
+    /** The value as JSON, whatever its type. */
+    value: text("value").notNull(),
+    /** STRING | NUMBER | BOOLEAN | DATETIME | DATE | DURATION | JSON */
+    type: text("type").notNull(),
+    expiresAt: text("expires_at"),
+    createdAt: createdAt(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.namespace, t.key] })],
+);
+
+/** Secrets, AES-GCM encrypted with the Worker's SECRETS_KEY; the plaintext is never stored. */
+export const secrets = sqliteTable(
+  "secrets",
+  {
+    tenantId: text("tenant_id").notNull(),
+    namespace: text("namespace").notNull(),
+    key: text("key").notNull(),
+    /** Base64; the additional data binds it to tenant, namespace and key. */
+    ciphertext: text("ciphertext").notNull(),
+    iv: text("iv").notNull(),
+    createdAt: createdAt(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.namespace, t.key] })],
+);
