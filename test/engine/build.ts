@@ -14,8 +14,18 @@ export const log = (id: string, extra: Obj = {}): Obj => ({
   ...extra,
 });
 
-export const seq = (id: string, tasks: Obj[], extra: Obj = {}): Obj => ({ id, type: `${FLOW}Sequential`, tasks, ...extra });
-export const par = (id: string, tasks: Obj[], extra: Obj = {}): Obj => ({ id, type: `${FLOW}Parallel`, tasks, ...extra });
+export const seq = (id: string, tasks: Obj[], extra: Obj = {}): Obj => ({
+  id,
+  type: `${FLOW}Sequential`,
+  tasks,
+  ...extra,
+});
+export const par = (id: string, tasks: Obj[], extra: Obj = {}): Obj => ({
+  id,
+  type: `${FLOW}Parallel`,
+  tasks,
+  ...extra,
+});
 export const allowFailure = (id: string, tasks: Obj[], extra: Obj = {}): Obj => ({
   id,
   type: `${FLOW}AllowFailure`,

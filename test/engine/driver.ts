@@ -77,7 +77,10 @@ export function initialState(flow: Flow, opts: DriverOptions = {}): EngineState 
       labels: [],
       state: newState(now),
       originalId: "exec-1",
-      metadata: { attemptNumber: opts.attemptNumber ?? 1, originalCreatedDate: opts.originalCreatedDate ?? now.toISOString() },
+      metadata: {
+        attemptNumber: opts.attemptNumber ?? 1,
+        originalCreatedDate: opts.originalCreatedDate ?? now.toISOString(),
+      },
       deleted: false,
     },
   };
@@ -99,7 +102,8 @@ export function literalResolution(task: Task): Resolution {
     }
     case "switch": {
       const value = String(task.value ?? "");
-      if (Object.hasOwn(task.cases ?? {}, value)) return { ok: true, branch: value, outputs: { value, defaults: false } };
+      if (Object.hasOwn(task.cases ?? {}, value))
+        return { ok: true, branch: value, outputs: { value, defaults: false } };
       if (task.defaults?.length) return { ok: true, branch: "defaults", outputs: { value, defaults: true } };
       return { ok: false, error: `No task found for the Switch value '${value}' and no defaults` };
     }
@@ -175,7 +179,11 @@ export class Driver {
   }
 
   ctx(): EngineContext {
-    return { now: new Date(this.now), newId: () => `${this.opts.idPrefix ?? "tr"}-${++this.idCounter}`, random: this.random };
+    return {
+      now: new Date(this.now),
+      newId: () => `${this.opts.idPrefix ?? "tr"}-${++this.idCounter}`,
+      random: this.random,
+    };
   }
 
   /** Applies one event now and carries out the commands it returns. */
@@ -302,6 +310,7 @@ export function replay(flow: Flow, opts: DriverOptions, fed: FedEvent[]): Engine
   const machine = new ExecutionMachine(state);
   const random = seededRandom(opts.seed ?? 42);
   let id = 0;
-  for (const { event, now } of fed) machine.step(event, { now: new Date(now), newId: () => `${prefix}-${++id}`, random });
+  for (const { event, now } of fed)
+    machine.step(event, { now: new Date(now), newId: () => `${prefix}-${++id}`, random });
   return machine.state;
 }

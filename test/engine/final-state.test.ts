@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { allowFailure, buildFlow, log, seq } from "./build";
 import { Driver } from "./driver";
 
-
 describe("final execution state (§2.4)", () => {
   it("ends SUCCESS when every top-level task succeeds, with the documented histories", () => {
     const d = new Driver(buildFlow({ tasks: [log("a"), log("b")] })).runToEnd();
@@ -55,7 +54,9 @@ describe("final execution state (§2.4)", () => {
   });
 
   it("a WARNING task makes the execution WARNING and its siblings continue", () => {
-    const d = new Driver(buildFlow({ tasks: [log("a"), log("b")] }), { script: { a: { state: "WARNING" } } }).runToEnd();
+    const d = new Driver(buildFlow({ tasks: [log("a"), log("b")] }), {
+      script: { a: { state: "WARNING" } },
+    }).runToEnd();
     expect(d.stateOf("b")).toBe("SUCCESS");
     expect(d.execution.state.current).toBe("WARNING");
   });
@@ -68,7 +69,9 @@ describe("final execution state (§2.4)", () => {
   });
 
   it("a SKIPPED task counts as success", () => {
-    const d = new Driver(buildFlow({ tasks: [log("a"), log("b")] }), { script: { a: { state: "SKIPPED" } } }).runToEnd();
+    const d = new Driver(buildFlow({ tasks: [log("a"), log("b")] }), {
+      script: { a: { state: "SKIPPED" } },
+    }).runToEnd();
     expect(d.stateOf("a")).toBe("SKIPPED");
     expect(d.execution.state.current).toBe("SUCCESS");
   });
@@ -225,7 +228,9 @@ describe("finally and afterExecution", () => {
   });
 
   it("a failing finally task does not change a successful execution", () => {
-    const d = new Driver(buildFlow({ tasks: [log("a")], finally: [log("f")] }), { script: { f: { state: "FAILED" } } }).runToEnd();
+    const d = new Driver(buildFlow({ tasks: [log("a")], finally: [log("f")] }), {
+      script: { f: { state: "FAILED" } },
+    }).runToEnd();
     expect(d.stateOf("f")).toBe("FAILED");
     expect(d.execution.state.current).toBe("SUCCESS");
   });

@@ -86,7 +86,9 @@ describe("alarms", () => {
   });
 
   it("a sleep ends with the state the task reported when it started sleeping", () => {
-    const d = new Driver(buildFlow({ tasks: [log("nap")] }), { script: { nap: { sleepMs: 5000, state: "WARNING" } } }).runToEnd();
+    const d = new Driver(buildFlow({ tasks: [log("nap")] }), {
+      script: { nap: { sleepMs: 5000, state: "WARNING" } },
+    }).runToEnd();
     expect(d.stateOf("nap")).toBe("WARNING");
     expect(Date.parse(d.run("nap").state.histories.at(-1)!.date)).toBe(T0 + 6000);
   });
@@ -171,7 +173,8 @@ describe("recover", () => {
     const each = resumed.run("each");
     const result = resumed.feed({ type: "recover" });
     expect(result.commands).toContainEqual({ type: "run", taskRunId: a.id });
-    if (each.state.current === "CREATED") expect(result.commands).toContainEqual({ type: "resolve", taskRunId: each.id });
+    if (each.state.current === "CREATED")
+      expect(result.commands).toContainEqual({ type: "resolve", taskRunId: each.id });
     resumed.runToEnd();
     expect(resumed.execution.state.current).toBe("SUCCESS");
     expect(resumed.runs("a")).toHaveLength(1);

@@ -10,7 +10,10 @@ const FAIL = { state: "FAILED" } as const;
 const attemptStarts = (r: TaskRun) => r.attempts.map((a) => Date.parse(a.state.histories[0]!.date) - T0);
 const attemptEnds = (r: TaskRun) => r.attempts.map((a) => Date.parse(a.state.histories.at(-1)!.date) - T0);
 /** Wait between the end of each attempt and the start of the next. */
-const gaps = (r: TaskRun) => attemptStarts(r).slice(1).map((s, i) => s - attemptEnds(r)[i]!);
+const gaps = (r: TaskRun) =>
+  attemptStarts(r)
+    .slice(1)
+    .map((s, i) => s - attemptEnds(r)[i]!);
 
 function retried(retry: Record<string, unknown>, outcomes: Array<Record<string, unknown>>, extra = {}) {
   return new Driver(buildFlow({ tasks: [log("a", { retry }), log("b")], errors: [log("e")], ...extra }), {
@@ -35,7 +38,11 @@ describe("retry delays", () => {
   });
 
   it("exponential without delayFactor doubles", () => {
-    const d = retried({ type: "exponential", interval: "PT1S", maxInterval: "PT1M", maxAttempt: 4 }, [FAIL, FAIL, FAIL]);
+    const d = retried({ type: "exponential", interval: "PT1S", maxInterval: "PT1M", maxAttempt: 4 }, [
+      FAIL,
+      FAIL,
+      FAIL,
+    ]);
     expect(gaps(d.run("a"))).toEqual([1000, 2000, 4000]);
   });
 
@@ -76,9 +83,15 @@ describe("retry bounds", () => {
   });
 
   it("the errors branch never runs while a retry is pending", () => {
-    const d = new Driver(buildFlow({ tasks: [log("a", { retry: { type: "constant", interval: "PT1M", maxAttempt: 2 } })], errors: [log("e")] }), {
-      script: { a: [FAIL, {}] },
-    });
+    const d = new Driver(
+      buildFlow({
+        tasks: [log("a", { retry: { type: "constant", interval: "PT1M", maxAttempt: 2 } })],
+        errors: [log("e")],
+      }),
+      {
+        script: { a: [FAIL, {}] },
+      },
+    );
     d.runUntil((x) => x.stateOf("a") === "RETRYING");
     expect(d.runs("e")).toHaveLength(0);
     d.runToEnd();
@@ -104,9 +117,12 @@ describe("in-place retry", () => {
   });
 
   it("the execution is RETRYING while the retry waits and the next sibling is not created", () => {
-    const d = new Driver(buildFlow({ tasks: [log("a", { retry: { type: "constant", interval: "PT1M", maxAttempt: 2 } }), log("b")] }), {
-      script: { a: [FAIL, {}] },
-    });
+    const d = new Driver(
+      buildFlow({ tasks: [log("a", { retry: { type: "constant", interval: "PT1M", maxAttempt: 2 } }), log("b")] }),
+      {
+        script: { a: [FAIL, {}] },
+      },
+    );
     const result = d.runUntil((x) => x.stateOf("a") === "RETRYING");
     expect(d.execution.state.current).toBe("RETRYING");
     expect(d.runs("b")).toHaveLength(0);
@@ -150,7 +166,10 @@ describe("which policy applies", () => {
   });
 
   it("without its own, the nearest flowable ancestor's policy applies", () => {
-    const flow = buildFlow({ retry: four, tasks: [seq("outer", [seq("inner", [log("a")], { retry: twice })], { retry: four })] });
+    const flow = buildFlow({
+      retry: four,
+      tasks: [seq("outer", [seq("inner", [log("a")], { retry: twice })], { retry: four })],
+    });
     expect(new Driver(flow, { script: always }).runToEnd().run("a").attempts).toHaveLength(2);
   });
 
