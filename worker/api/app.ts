@@ -5,10 +5,13 @@ import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "./context";
 import { onError, onNotFound } from "./errors";
 import { executions } from "./executions";
+import { filesApi } from "./files";
 import { flows } from "./flows";
 import { apiKeys } from "./keys";
+import { kvApi } from "./kv";
 import { logsApi, metricsApi } from "./logs";
 import { operator } from "./operator";
+import { secretsApi } from "./secrets";
 import { taskRunsApi } from "./taskruns";
 
 export const app = new Hono<AppEnv>()
@@ -19,10 +22,13 @@ export const app = new Hono<AppEnv>()
   // Mount each resource sub-app here, one line each (executions, taskruns, logs, metrics, …).
   .route("/api/v1/:tenant/flows", flows)
   .route("/api/v1/:tenant/api-keys", apiKeys)
+  .route("/api/v1/:tenant/executions", filesApi)
   .route("/api/v1/:tenant/executions", executions)
   .route("/api/v1/:tenant/taskruns", taskRunsApi)
   .route("/api/v1/:tenant/logs", logsApi)
-  .route("/api/v1/:tenant/metrics", metricsApi);
+  .route("/api/v1/:tenant/metrics", metricsApi)
+  .route("/api/v1/:tenant/namespaces", kvApi)
+  .route("/api/v1/:tenant/namespaces", secretsApi);
 
 app.onError(onError);
 app.notFound(onNotFound);

@@ -8,6 +8,7 @@ import type { EngineEvent, MetricEntry, TaskResult } from "../engine/types";
 import { executionVariables, taskRunVariables } from "../engine/variables";
 import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
 import { createGuardedFetch } from "../net/guarded-fetch";
+import { type StoreServices, storeServices } from "../secrets/services";
 import { belongsTo, type ExecutionScope, fileUri, putFile, readFileText } from "../storage/files";
 import { parseDurationMs } from "../tasks/duration";
 import { resolveTask } from "../tasks/flowables";
@@ -22,9 +23,10 @@ export interface RunnerHost {
   controllers: Map<string, AbortController>;
 }
 
-function services(host: RunnerHost): RenderServices {
+function services(host: RunnerHost): RenderServices & StoreServices {
   return {
     read: (uri) => readScoped(host, uri),
+    ...storeServices(host.env, host.scope),
   };
 }
 

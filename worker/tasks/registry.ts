@@ -3,6 +3,7 @@
 // engine's business and are deliberately absent.
 import { failTask } from "./fail";
 import { httpRequestTask } from "./http-request";
+import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from "./kv-tasks";
 import { labelsTask } from "./labels";
 import { echoTask, logTask } from "./log";
 import { outputValuesTask } from "./output-values";
@@ -21,6 +22,10 @@ export const runnableTasks: Record<string, RunnableTask> = {
   [`${P}.execution.Labels`]: labelsTask,
   [`${P}.flow.Sleep`]: sleepTask,
   [`${P}.http.Request`]: httpRequestTask,
+  [`${P}.kv.Set`]: kvSetTask,
+  [`${P}.kv.Get`]: kvGetTask,
+  [`${P}.kv.GetKeys`]: kvGetKeysTask,
+  [`${P}.kv.Delete`]: kvDeleteTask,
 };
 
 export function isRunnable(type: string): boolean {

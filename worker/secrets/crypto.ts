@@ -1,0 +1,80 @@
+// Encryption of secret values at rest: AES-256-GCM (WebCrypto) under the Worker's SECRETS_KEY, a
+// fresh random IV per value, and the tenant/namespace/key as additional data so that a ciphertext
+// copied to another row (or tenant) fails to decrypt instead of revealing its value there.
+
+export class SecretsUnavailable extends Error {}
+
+export interface Sealed {
+  ciphertext: string;
+  iv: string;
+}
+
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/** The imported key, cached per isolate; a missing or malformed SECRETS_KEY is reported plainly. */
+export function secretsKey(env: { SECRETS_KEY?: string }): Promise<CryptoKey> {
+  const encoded = env.SECRETS_KEY?.trim();
+  if (!encoded) throw new SecretsUnavailable("Secrets are not configured: SECRETS_KEY is not set");
+  let cached = keys.get(encoded);
+  if (!cached) {
+    let raw: Uint8Array<ArrayBuffer>;
+    try {
+      raw = fromBase64(encoded);
+    } catch {
+      throw new SecretsUnavailable("SECRETS_KEY is not valid base64");
+    }
+    if (raw.byteLength !== 32) throw new SecretsUnavailable("SECRETS_KEY must decode to 32 bytes");
+    cached = crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+    keys.set(encoded, cached);
+  }
+  return cached;
+}
+
+function additionalData(tenantId: string, namespace: string, key: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(new TextEncoder().encode(`${tenantId}/${namespace}/${key}`));
+}
+
+export async function seal(
+  cryptoKey: CryptoKey,
+  where: { tenantId: string; namespace: string; key: string },
+  plaintext: string,
+): Promise<Sealed> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const encrypted = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: additionalData(where.tenantId, where.namespace, where.key) },
+    cryptoKey,
+    new TextEncoder().encode(plaintext),
+  );
+  return { ciphertext: toBase64(new Uint8Array(encrypted)), iv: toBase64(iv) };
+}
+
+/** Throws when the ciphertext was altered, moved to another tenant/namespace/key or sealed under another key. */
+export async function open(
+  cryptoKey: CryptoKey,
+  where: { tenantId: string; namespace: string; key: string },
+  sealed: Sealed,
+): Promise<string> {
+  const plain = await crypto.subtle.decrypt(
+    {
+      name: "AES-GCM",
+      iv: fromBase64(sealed.iv),
+      additionalData: additionalData(where.tenantId, where.namespace, where.key),
+    },
+    cryptoKey,
+    fromBase64(sealed.ciphertext),
+  );
+  return new TextDecoder().decode(plain);
+}
