@@ -60,3 +60,10 @@ export function reachedAt(run: RunJson, state: string): string {
   if (!h) throw new Error(`task run ${run.taskId} never reached ${state}`);
   return h.date;
 }
+
+/** Execution inputs as the API takes them: multipart form fields. */
+export function form(fields: Record<string, string>): FormData {
+  const body = new FormData();
+  for (const [k, v] of Object.entries(fields)) body.set(k, v);
+  return body;
+}
