@@ -1,12 +1,15 @@
 // The Worker's entry: the HTTP app, the cron handler and the Durable Object classes it exports.
 import { app } from "./api/app";
 import { sweepStalledExecutions } from "./execution/sweeper";
+import { rearmSchedulers } from "./triggers/client";
 
 export { ExecutionDurableObject } from "./execution/durable-object";
+export { TriggersDurableObject } from "./triggers/durable-object";
 
 export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(sweepStalledExecutions(env));
+    ctx.waitUntil(rearmSchedulers(env));
   },
 } satisfies ExportedHandler<Env>;

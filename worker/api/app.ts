@@ -13,6 +13,8 @@ import { logsApi, metricsApi } from "./logs";
 import { operator } from "./operator";
 import { secretsApi } from "./secrets";
 import { taskRunsApi } from "./taskruns";
+import { triggersApi } from "./triggers";
+import { webhooks } from "./webhook";
 
 export const app = new Hono<AppEnv>()
   .use(authenticate)
@@ -22,13 +24,15 @@ export const app = new Hono<AppEnv>()
   // Mount each resource sub-app here, one line each (executions, taskruns, logs, metrics, …).
   .route("/api/v1/:tenant/flows", flows)
   .route("/api/v1/:tenant/api-keys", apiKeys)
+  .route("/api/v1/:tenant/executions/webhook", webhooks)
   .route("/api/v1/:tenant/executions", filesApi)
   .route("/api/v1/:tenant/executions", executions)
   .route("/api/v1/:tenant/taskruns", taskRunsApi)
   .route("/api/v1/:tenant/logs", logsApi)
   .route("/api/v1/:tenant/metrics", metricsApi)
   .route("/api/v1/:tenant/namespaces", kvApi)
-  .route("/api/v1/:tenant/namespaces", secretsApi);
+  .route("/api/v1/:tenant/namespaces", secretsApi)
+  .route("/api/v1/:tenant/triggers", triggersApi);
 
 app.onError(onError);
 app.notFound(onNotFound);

@@ -28,6 +28,7 @@ import {
   searchFlows,
 } from "../db/flows";
 import { ApiError, invalid, notFound } from "../errors";
+import { syncFlowTriggers } from "../triggers/client";
 import { type AppEnv, dbOf } from "./context";
 import { describeViolation, violationsError } from "./errors";
 
@@ -138,7 +139,9 @@ export const flows = new Hono<AppEnv>()
     const db = dbOf(c);
     const tenantId = c.get("tenantId");
     const prev = await findFlowRow(db, tenantId, parsed.flow.namespace, parsed.flow.id);
-    return c.json(flowJson(await commitOne(db, planCreate(db, tenantId, prev, parsed)), true), 200);
+    const created = await commitOne(db, planCreate(db, tenantId, prev, parsed));
+    await syncFlowTriggers(c.env, tenantId, [created]);
+    return c.json(flowJson(created, true), 200);
   })
   .post("/validate", async (c) => {
     const docs = parseDocuments(await readBody(c));
@@ -206,6 +209,11 @@ export const flows = new Hono<AppEnv>()
         }
       }
       await commitWrites(db, writes);
+      await syncFlowTriggers(
+        c.env,
+        tenantId,
+        writes.map((w) => w.result),
+      );
       return c.json(
         writes.filter((w) => !w.result.deleted).map((w) => flowJson(w.result, true)),
         200,
@@ -237,7 +245,9 @@ export const flows = new Hono<AppEnv>()
     const db = dbOf(c);
     const tenantId = c.get("tenantId");
     const prev = await findFlowRow(db, tenantId, namespace, id);
-    return c.json(flowJson(await commitOne(db, planUpdate(db, tenantId, prev, parsed)), true), 200);
+    const updated = await commitOne(db, planUpdate(db, tenantId, prev, parsed));
+    await syncFlowTriggers(c.env, tenantId, [updated]);
+    return c.json(flowJson(updated, true), 200);
   })
   .delete("/:namespace/:id", async (c) => {
     const { namespace, id } = c.req.param();
@@ -245,6 +255,7 @@ export const flows = new Hono<AppEnv>()
     const tenantId = c.get("tenantId");
     const prev = await findFlowRow(db, tenantId, namespace, id);
     await commitWrites(db, [planDelete(db, tenantId, prev, namespace, id)]);
+    await syncFlowTriggers(c.env, tenantId, [{ namespace, id }]);
     return c.body(null, 204);
   })
   .get("/:namespace/:id/revisions", async (c) => {

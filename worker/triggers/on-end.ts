@@ -1,8 +1,37 @@
-// What happens elsewhere when an execution ends: Flow triggers of the same tenant are evaluated.
-// Called by the execution's Durable Object, at least once per end (a failed delivery is retried on
-// an alarm), so whatever it starts must be idempotent on the upstream execution id.
+// What happens elsewhere when an execution ends: the tenant's trigger object evaluates its Flow
+// triggers (and stopAfter). Called by the execution's Durable Object at least once per end (a
+// failed delivery is retried on an alarm); everything it starts is keyed by the upstream id.
+import { and, eq } from "drizzle-orm";
+import { executions } from "../../schema/db";
+import { database } from "../db/client";
 import type { ExecutionJson } from "../execution/json";
+import { triggersStub } from "./client";
 
-export async function executionEnded(_env: Env, _execution: ExecutionJson): Promise<void> {
-  // Flow triggers are not implemented yet (issue: triggers).
+/** The execution's tenant: carried by the JSON when the caller includes it, else from the D1 index. */
+async function tenantOf(env: Env, execution: ExecutionJson & { tenantId?: unknown }): Promise<string> {
+  if (typeof execution.tenantId === "string") return execution.tenantId;
+  const rows = await database(env.DB)
+    .select({ tenantId: executions.tenantId })
+    .from(executions)
+    .where(and(eq(executions.id, execution.id)))
+    .limit(2);
+  const [only, other] = rows;
+  // Not indexed yet: throwing makes the execution retry the delivery later.
+  if (!only) throw new Error(`execution ${execution.id} is not indexed yet; its tenant is unknown`);
+  if (other) throw new Error(`execution id ${execution.id} exists in two tenants`);
+  return only.tenantId;
+}
+
+export async function executionEnded(env: Env, execution: ExecutionJson, tenantId?: string): Promise<void> {
+  const tenant = tenantId ?? (await tenantOf(env, execution));
+  await triggersStub(env, tenant).executionEnded(tenant, {
+    id: execution.id,
+    namespace: execution.namespace,
+    flowId: execution.flowId,
+    flowRevision: execution.flowRevision,
+    state: execution.state.current,
+    outputs: execution.outputs,
+    labels: execution.labels,
+    trigger: execution.trigger && { id: execution.trigger.id },
+  });
 }

@@ -1,0 +1,138 @@
+// Webhook triggers (spec §9.3): GET|POST|PUT /api/v1/{tenant}/executions/webhook/{namespace}/{flowId}/{key},
+// the one execution route without an API key (the trigger's key, compared in constant time, is
+// the credential). The tenant's trigger object rations deliveries (429 + Retry-After) and maps a
+// repeated Idempotency-Key to the first delivery's execution id for 24 hours; execution creation
+// is idempotent per id, so concurrent repeats converge on one execution.
+import type { Context } from "hono";
+import { Hono } from "hono";
+import type { Trigger } from "../../schema/flow/types";
+import { secretsEqual } from "../auth/keys";
+import { getFlow } from "../db/flows";
+import { ApiError, conflict, notFound } from "../errors";
+import { executionStub, startExecution } from "../execution/start";
+import { isTruthy, render } from "../expressions";
+import { triggersStub } from "../triggers/client";
+import { conditionsMet } from "../triggers/conditions";
+import { flowVars, triggerInputs, triggerLabels } from "../triggers/launch";
+import { WEBHOOK } from "../triggers/sync";
+import { type AppEnv, dbOf } from "./context";
+
+export const WEBHOOK_MAX_BODY_BYTES = 1024 * 1024;
+const WAIT_LIMIT_MS = 10 * 60_000;
+
+async function readBody(c: Context<AppEnv>): Promise<unknown> {
+  const tooLarge = () => new ApiError("payload_too_large", `Body exceeds ${WEBHOOK_MAX_BODY_BYTES} bytes`);
+  if (Number(c.req.header("Content-Length") ?? "0") > WEBHOOK_MAX_BODY_BYTES) throw tooLarge();
+  if (c.req.method === "GET") return null;
+  const bytes = await c.req.arrayBuffer();
+  if (bytes.byteLength > WEBHOOK_MAX_BODY_BYTES) throw tooLarge();
+  if (bytes.byteLength === 0) return null;
+  const text = new TextDecoder().decode(bytes);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    // Objects and arrays are kept as JSON; anything else (a bare string, a number) stays raw text.
+    if (parsed !== null && typeof parsed === "object") return parsed;
+  } catch {
+    // Not JSON: the raw text.
+  }
+  return text;
+}
+
+function multimap(entries: Iterable<[string, string]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of entries) {
+    const list = out[k] ?? [];
+    list.push(v);
+    out[k] = list;
+  }
+  return out;
+}
+
+/** The flow's Webhook trigger whose rendered key equals the one in the path; every candidate is compared. */
+async function matchingTrigger(triggers: Trigger[], key: string, vars: Record<string, unknown>) {
+  let found: Trigger | undefined;
+  for (const t of triggers) {
+    if (t.type !== WEBHOOK) continue;
+    let expected: string;
+    try {
+      expected = (await render(String(t.key ?? ""), vars)).trim();
+    } catch {
+      continue;
+    }
+    if ((await secretsEqual(key, expected)) && !found) found = t;
+  }
+  return found;
+}
+
+async function flag(value: unknown, vars: Record<string, unknown>): Promise<boolean> {
+  if (typeof value === "boolean") return value;
+  return typeof value === "string" ? isTruthy(await render(value, vars)) : false;
+}
+
+async function handle(c: Context<AppEnv>): Promise<Response> {
+  const tenantId = c.get("tenantId");
+  const { namespace = "", flowId = "", key = "" } = c.req.param();
+  const found = await getFlow(dbOf(c), tenantId, namespace, flowId);
+  if (!found) throw notFound("Flow not found");
+  if (found.disabled) throw conflict("Cannot execute a disabled flow");
+  const fv = flowVars(tenantId, found.flow, found.revision);
+  const trigger = await matchingTrigger(found.flow.triggers ?? [], key, { flow: fv });
+  if (!trigger || trigger.disabled) throw notFound("Webhook not found");
+
+  const body = await readBody(c);
+  const url = new URL(c.req.url);
+  const variables = {
+    body,
+    headers: multimap(c.req.raw.headers.entries()),
+    parameters: multimap(url.searchParams.entries()),
+  };
+  const vars = { flow: fv, trigger: variables };
+  const met = await conditionsMet(trigger.conditions, { vars });
+  if (!met.met) return c.body(null, 204);
+
+  const admission = await triggersStub(c.env, tenantId).admitWebhook(
+    tenantId,
+    { namespace, flowId, triggerId: trigger.id },
+    c.req.header("Idempotency-Key") || undefined,
+  );
+  if (admission.kind === "disabled") throw notFound("Webhook not found");
+  if (admission.kind === "limited") {
+    return c.json({ message: "Too many webhook deliveries for this tenant", code: "rate_limited" as const }, 429, {
+      "Retry-After": String(admission.retryAfterSeconds),
+    });
+  }
+  const created = await startExecution(c.env, {
+    id: admission.executionId,
+    tenantId,
+    flow: found.flow,
+    revision: found.revision,
+    inputs: await triggerInputs(found.flow, trigger, vars),
+    labels: triggerLabels(trigger),
+    trigger: { id: trigger.id, type: trigger.type, variables },
+  });
+  const wait = await flag(trigger.wait, vars);
+  const ended = wait
+    ? ((await executionStub(c.env, tenantId, created.id).waitForEnd(WAIT_LIMIT_MS)) ?? created)
+    : created;
+  if (wait && (await flag(trigger.returnOutputs, vars))) return c.json(ended.outputs ?? {}, 200);
+  return c.json(
+    {
+      tenantId,
+      id: ended.id,
+      namespace: ended.namespace,
+      flowId: ended.flowId,
+      flowRevision: ended.flowRevision,
+      trigger: ended.trigger,
+      outputs: ended.outputs,
+      labels: ended.labels,
+      state: ended.state,
+      url: `${url.origin}/ui/${tenantId}/executions/${namespace}/${flowId}/${ended.id}`,
+    },
+    200,
+  );
+}
+
+export const webhooks = new Hono<AppEnv>()
+  .get("/:namespace/:flowId/:key", handle)
+  .post("/:namespace/:flowId/:key", handle)
+  .put("/:namespace/:flowId/:key", handle);

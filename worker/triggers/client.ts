@@ -1,0 +1,57 @@
+// How the rest of the Worker reaches a tenant's trigger object: the flows API after a write, the
+// minute cron, the webhook route, the triggers API and the end of every execution.
+import { and, eq, like } from "drizzle-orm";
+import { flows as flowsTable } from "../../schema/db";
+import type { Flow } from "../../schema/flow/types";
+import { database } from "../db/client";
+import type { TriggersDurableObject } from "./durable-object";
+
+/** The object's RPC surface with its declared types. */
+export type TriggersRpc = Pick<
+  TriggersDurableObject,
+  | "syncFlow"
+  | "rearm"
+  | "executionEnded"
+  | "admitWebhook"
+  | "configureWebhookLimit"
+  | "list"
+  | "setDisabled"
+  | "unlock"
+  | "createBackfill"
+  | "setBackfillPaused"
+  | "deleteBackfill"
+  | "advanceClock"
+  | "clock"
+>;
+
+export function triggersStub(env: Env, tenantId: string): TriggersRpc {
+  return env.TRIGGERS.get(env.TRIGGERS.idFromName(tenantId)) as unknown as TriggersRpc;
+}
+
+/**
+ * Call after a flow write has committed (create, update, delete, bulk): the tenant's trigger object
+ * re-reads the flow from D1 and updates or removes its triggers. Failures are logged, not thrown:
+ * the write stands, and the minute cron reconciles what a lost call missed.
+ */
+export async function syncFlowTriggers(
+  env: Env,
+  tenantId: string,
+  flows: Pick<Flow, "namespace" | "id">[],
+): Promise<void> {
+  if (!flows.length) return;
+  try {
+    const stub = triggersStub(env, tenantId);
+    for (const f of flows) await stub.syncFlow(tenantId, f.namespace, f.id);
+  } catch (e) {
+    console.error("syncing flow triggers failed; the cron will reconcile", e);
+  }
+}
+
+/** The Worker cron: every tenant with a flow that has triggers gets its scheduler re-armed. */
+export async function rearmSchedulers(env: Env): Promise<void> {
+  const rows = await database(env.DB)
+    .selectDistinct({ tenantId: flowsTable.tenantId })
+    .from(flowsTable)
+    .where(and(eq(flowsTable.deleted, false), like(flowsTable.model, '%"triggers":[{%')));
+  await Promise.allSettled(rows.map((r) => triggersStub(env, r.tenantId).rearm(r.tenantId)));
+}

@@ -1,0 +1,306 @@
+// One Durable Object per tenant (name = tenant id) owns that tenant's triggers: each Schedule's
+// next date with ONE alarm for the earliest, the outbox of executions to start, Flow-trigger
+// progress, webhook idempotency records and the webhook rate limit. D1 keeps the flows; this
+// object keeps only trigger state, in its own SQLite.
+import { DurableObject } from "cloudflare:workers";
+import { newId } from "../ids";
+import type { UpstreamView } from "./conditions";
+import { evaluateFlowTriggers } from "./flow-trigger";
+import { launch } from "./launch";
+import { advanceSchedules, countOccurrences, triggerKey } from "./schedule";
+import { type Backfill, type TriggerRow, TriggerStore } from "./store";
+import { applyFlow, firstAfter, readFlow, reconcile, SCHEDULE } from "./sync";
+
+/** An outbox row that failed for a transient reason is retried this much later. */
+const RETRY_MS = 5_000;
+const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+/** How long an upstream end is remembered per trigger: far longer than any redelivery. */
+const SIGHTING_TTL_MS = 7 * 24 * 3_600_000;
+const DEFAULT_LIMIT = { burst: 100, perSecond: 20 };
+
+export type WebhookAdmission =
+  | { kind: "admitted"; executionId: string; repeated: boolean }
+  | { kind: "limited"; retryAfterSeconds: number }
+  | { kind: "disabled" };
+
+export interface TriggerTarget {
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+}
+
+export interface BackfillRequest {
+  start: string;
+  end?: string;
+  inputs?: Record<string, unknown>;
+  labels?: { key: string; value: string }[];
+}
+
+export type TriggerOutcome =
+  | { ok: true; row: TriggerRow }
+  | { ok: false; reason: "not_found" | "invalid"; message: string };
+
+export class TriggersDurableObject extends DurableObject<Env> {
+  private readonly store: TriggerStore;
+  private tenantId: string | undefined;
+  private draining: Promise<void> | undefined;
+  private bucket: { tokens: number; at: number } | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new TriggerStore(ctx.storage);
+    this.tenantId = this.store.meta("tenant");
+  }
+
+  // ---- clock: real time plus an offset that only tests move ---------------------------------
+
+  private now(): number {
+    return Date.now() + Number(this.store.meta("clockOffset") ?? 0);
+  }
+
+  /** Test hook: moves this object's clock forward, as if `ms` had passed. */
+  async advanceClock(ms: number): Promise<number> {
+    this.store.setMeta("clockOffset", String(Number(this.store.meta("clockOffset") ?? 0) + ms));
+    return this.now();
+  }
+
+  async clock(): Promise<number> {
+    return this.now();
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  /** Learns its tenant, and on first use loads every trigger of the tenant's flows from D1. */
+  private async ready(tenantId: string): Promise<string> {
+    if (this.tenantId && this.tenantId !== tenantId) throw new Error("trigger object used for another tenant");
+    if (!this.tenantId) {
+      this.tenantId = tenantId;
+      this.store.setMeta("tenant", tenantId);
+    }
+    if (!this.store.meta("loaded")) {
+      await reconcile(this.env, tenantId, this.store, () => this.now());
+      this.store.setMeta("loaded", "1");
+    }
+    return tenantId;
+  }
+
+  /** A flow was written: apply its current definition from D1, then re-arm. */
+  async syncFlow(tenantId: string, namespace: string, flowId: string): Promise<void> {
+    await this.ready(tenantId);
+    applyFlow(this.store, namespace, flowId, await readFlow(this.env, tenantId, namespace, flowId), this.now());
+    await this.arm();
+  }
+
+  /** The minute cron: reconcile with D1, catch up on anything due, make sure the alarm is set. */
+  async rearm(tenantId: string): Promise<void> {
+    await this.ready(tenantId);
+    await reconcile(this.env, tenantId, this.store, () => this.now());
+    this.store.sweep(this.now(), SIGHTING_TTL_MS);
+    await this.work();
+  }
+
+  override async alarm(): Promise<void> {
+    if (!this.tenantId) return;
+    await this.work();
+  }
+
+  /** Advances schedules and backfills, starts what is pending, and sets the next alarm. */
+  private async work(): Promise<void> {
+    const tenantId = this.tenantId;
+    if (!tenantId) return;
+    const more = await advanceSchedules(this.store, tenantId, this.now());
+    await this.drain();
+    await this.arm(more);
+  }
+
+  private async arm(immediately = false): Promise<void> {
+    const offset = Number(this.store.meta("clockOffset") ?? 0);
+    const candidates: number[] = [];
+    const next = this.store.earliestNext();
+    if (next !== null) candidates.push(next - offset);
+    if (immediately || this.store.hasRunningBackfill()) candidates.push(Date.now());
+    if (this.store.pendingCount() > 0) candidates.push(Date.now() + RETRY_MS);
+    if (!candidates.length) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const at = Math.max(Math.min(...candidates), Date.now());
+    const current = await this.ctx.storage.getAlarm();
+    if (current !== at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Starts every pending firing; transient failures stay in the outbox for the next alarm. */
+  private drain(): Promise<void> {
+    this.draining ??= (async () => {
+      try {
+        const tenantId = this.tenantId;
+        if (!tenantId) return;
+        for (let batch = this.store.pending(50); batch.length; batch = this.store.pending(50)) {
+          let progressed = false;
+          await Promise.all(
+            batch.map(async ({ start }) => {
+              try {
+                const outcome = await launch(this.env, tenantId, start);
+                const row = this.store.get(start.namespace, start.flowId, start.trigger.id);
+                if (row) {
+                  const error = outcome.ok || outcome.skipped ? null : outcome.reason;
+                  const started = outcome.ok ? { lastExecutionId: start.executionId, lastRunDate: this.now() } : {};
+                  this.store.put({ ...row, ...started, lastError: error });
+                }
+                this.store.done(start.executionId);
+                progressed = true;
+              } catch (e) {
+                console.error("starting a triggered execution failed; retrying", e);
+                this.store.failedAttempt(start.executionId);
+              }
+            }),
+          );
+          if (!progressed) break;
+        }
+      } finally {
+        this.draining = undefined;
+      }
+    })();
+    return this.draining;
+  }
+
+  // ---- Flow triggers -----------------------------------------------------------------------
+
+  async executionEnded(tenantId: string, upstream: UpstreamView & { trigger?: { id: string } }): Promise<number> {
+    await this.ready(tenantId);
+    const now = this.now();
+    const own = upstream.trigger && this.store.get(upstream.namespace, upstream.flowId, upstream.trigger.id);
+    if (own && !own.disabled && (own.definition.stopAfter ?? []).includes(upstream.state)) {
+      this.store.put({ ...own, disabled: true, updatedAt: now });
+    }
+    const fired = await evaluateFlowTriggers(this.store, upstream, now);
+    if (fired) await this.drain();
+    await this.arm();
+    return fired;
+  }
+
+  // ---- webhooks ----------------------------------------------------------------------------
+
+  /** Test and operator hook: the tenant's webhook rate limit. */
+  async configureWebhookLimit(burst: number, perSecond: number): Promise<void> {
+    this.store.setMeta("webhookLimit", JSON.stringify({ burst, perSecond }));
+    this.bucket = undefined;
+  }
+
+  private takeToken(now: number): number {
+    const raw = this.store.meta("webhookLimit");
+    const limit = raw ? (JSON.parse(raw) as typeof DEFAULT_LIMIT) : DEFAULT_LIMIT;
+    const b = this.bucket ?? { tokens: limit.burst, at: now };
+    b.tokens = Math.min(limit.burst, b.tokens + ((now - b.at) / 1000) * limit.perSecond);
+    b.at = now;
+    this.bucket = b;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return limit.perSecond > 0 ? Math.max(1, Math.ceil((1 - b.tokens) / limit.perSecond)) : 60;
+  }
+
+  /**
+   * Decides the execution id of a webhook delivery. A repeated Idempotency-Key within 24 hours gets
+   * the first delivery's id (and spends no token); a new delivery spends one token of the bucket.
+   */
+  async admitWebhook(tenantId: string, target: TriggerTarget, idempotencyKey?: string): Promise<WebhookAdmission> {
+    await this.ready(tenantId);
+    const row = this.store.get(target.namespace, target.flowId, target.triggerId);
+    if (row?.disabled) return { kind: "disabled" };
+    const now = this.now();
+    const key = idempotencyKey && `${triggerKey(tenantId, target)}|${idempotencyKey}`;
+    const known = key ? this.store.idempotent(key, now) : undefined;
+    if (known) return { kind: "admitted", executionId: known, repeated: true };
+    const wait = this.takeToken(now);
+    if (wait > 0) return { kind: "limited", retryAfterSeconds: wait };
+    const executionId = newId();
+    if (key) this.store.remember(key, executionId, now + IDEMPOTENCY_TTL_MS);
+    return { kind: "admitted", executionId, repeated: false };
+  }
+
+  // ---- triggers API ------------------------------------------------------------------------
+
+  async list(tenantId: string): Promise<TriggerRow[]> {
+    await this.ready(tenantId);
+    return this.store.all();
+  }
+
+  private async update(
+    tenantId: string,
+    t: TriggerTarget,
+    change: (row: TriggerRow, now: number) => TriggerRow | string,
+  ): Promise<TriggerOutcome> {
+    await this.ready(tenantId);
+    const row = this.store.get(t.namespace, t.flowId, t.triggerId);
+    if (!row)
+      return { ok: false, reason: "not_found", message: `Trigger ${t.namespace}.${t.flowId}.${t.triggerId} not found` };
+    const next = change(row, this.now());
+    if (typeof next === "string") return { ok: false, reason: "invalid", message: next };
+    this.store.put({ ...next, updatedAt: this.now() });
+    await this.work();
+    return { ok: true, row: this.store.get(t.namespace, t.flowId, t.triggerId) ?? next };
+  }
+
+  /** Enabling again starts from the next occurrence after now: a disabled period is not "missed". */
+  setDisabled(tenantId: string, t: TriggerTarget, disabled: boolean): Promise<TriggerOutcome> {
+    return this.update(tenantId, t, (row, now) => {
+      if (row.disabled === disabled) return row;
+      const reopened = row.type === SCHEDULE && !disabled ? firstAfter(row.definition, now) : undefined;
+      return {
+        ...row,
+        disabled,
+        nextDate: reopened ? reopened.next : row.nextDate,
+        lastError: reopened?.error ?? null,
+      };
+    });
+  }
+
+  /** Forgets the last execution and error, and plans the schedule afresh from now. */
+  unlock(tenantId: string, t: TriggerTarget): Promise<TriggerOutcome> {
+    return this.update(tenantId, t, (row, now) => {
+      const planned = row.type === SCHEDULE && !row.inactive ? firstAfter(row.definition, now) : undefined;
+      return {
+        ...row,
+        lastExecutionId: null,
+        lastError: planned?.error ?? null,
+        nextDate: planned?.next ?? row.nextDate,
+      };
+    });
+  }
+
+  createBackfill(tenantId: string, t: TriggerTarget, req: BackfillRequest): Promise<TriggerOutcome> {
+    return this.update(tenantId, t, (row, now) => {
+      if (row.type !== SCHEDULE) return "Only Schedule triggers can be backfilled";
+      if (row.backfill && row.backfill.currentDate <= row.backfill.end) return "A backfill is already running";
+      const start = Date.parse(req.start);
+      const end = req.end ? Date.parse(req.end) : now;
+      if (Number.isNaN(start) || Number.isNaN(end) || start > end) return "backfill: start must be a date before end";
+      const backfill: Backfill = {
+        id: newId(),
+        start,
+        end,
+        currentDate: start,
+        paused: false,
+        inputs: req.inputs,
+        labels: req.labels,
+        done: 0,
+        total: countOccurrences(row.definition, start, end, 100_000),
+      };
+      return { ...row, backfill };
+    });
+  }
+
+  setBackfillPaused(tenantId: string, t: TriggerTarget, paused: boolean): Promise<TriggerOutcome> {
+    return this.update(tenantId, t, (row) =>
+      row.backfill ? { ...row, backfill: { ...row.backfill, paused } } : "This trigger has no backfill",
+    );
+  }
+
+  deleteBackfill(tenantId: string, t: TriggerTarget): Promise<TriggerOutcome> {
+    return this.update(tenantId, t, (row) =>
+      row.backfill ? { ...row, backfill: null } : "This trigger has no backfill",
+    );
+  }
+}

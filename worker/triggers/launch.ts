@@ -1,0 +1,87 @@
+// Turning a due trigger firing into an execution: the flow as it is now in D1, the trigger's
+// `inputs` rendered with its variables and validated like any submitted inputs, its labels, and a
+// deterministic execution id so that a firing delivered twice still creates one execution.
+import type { Flow, Trigger } from "../../schema/flow/types";
+import { database } from "../db/client";
+import { getFlow } from "../db/flows";
+import type { ExecutionTrigger, Label } from "../engine/types";
+import { invalid } from "../errors";
+import { resolveInputs } from "../execution/inputs";
+import type { ExecutionJson } from "../execution/json";
+import { startExecution } from "../execution/start";
+import { render, renderDeep } from "../expressions";
+import { type ConditionContext, conditionsMet } from "./conditions";
+import type { PendingStart } from "./store";
+
+export type LaunchOutcome =
+  | { ok: true; execution: ExecutionJson }
+  /** Will never succeed (flow gone or disabled, bad inputs, conditions not met): drop it. */
+  | { ok: false; permanent: true; reason: string; skipped?: boolean };
+
+export const triggerLabels = (trigger: Trigger, extra: Label[] = []): Label[] => [
+  ...Object.entries(trigger.labels ?? {}).map(([key, value]) => ({ key, value: String(value) })),
+  ...extra,
+];
+
+export const flowVars = (tenantId: string, flow: Flow, revision: number) => ({
+  id: flow.id,
+  namespace: flow.namespace,
+  revision,
+  tenantId,
+});
+
+/** Renders the trigger's inputs and validates them against the flow's declared inputs. */
+export async function triggerInputs(
+  flow: Flow,
+  trigger: Trigger,
+  vars: Record<string, unknown>,
+  overrides: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  const rendered = (await renderDeep(trigger.inputs ?? {}, vars)) as Record<string, unknown>;
+  const resolved = await resolveInputs(
+    flow.inputs,
+    { values: { ...rendered, ...overrides }, files: {} },
+    {
+      now: new Date(),
+      storeFile: () => Promise.reject(new Error("a trigger cannot upload files")),
+      render: (template, v) => render(template, { ...vars, ...v }),
+    },
+  );
+  if (!resolved.ok) {
+    const [first] = resolved.violations;
+    throw invalid(`Invalid input '${first?.input}': ${first?.message}`, resolved.violations);
+  }
+  return resolved.inputs;
+}
+
+/** Starts the execution a pending firing stands for; rejects only on transient failures. */
+export async function launch(env: Env, tenantId: string, p: PendingStart): Promise<LaunchOutcome> {
+  const found = await getFlow(database(env.DB), tenantId, p.namespace, p.flowId);
+  if (!found) return { ok: false, permanent: true, reason: "the flow no longer exists" };
+  if (found.disabled) return { ok: false, permanent: true, reason: "the flow is disabled", skipped: true };
+  const vars = { flow: flowVars(tenantId, found.flow, found.revision), trigger: p.variables };
+  if (p.calendar) {
+    const ctx: ConditionContext = { vars, date: p.calendar.date, timezone: p.calendar.timezone };
+    const outcome = await conditionsMet(p.trigger.conditions, ctx);
+    if (!outcome.met) {
+      return { ok: false, permanent: true, reason: outcome.error ?? "conditions not met", skipped: !outcome.error };
+    }
+  }
+  let inputs: Record<string, unknown>;
+  try {
+    inputs = await triggerInputs(found.flow, p.trigger, vars, p.inputs);
+  } catch (e) {
+    return { ok: false, permanent: true, reason: (e as Error).message };
+  }
+  const trigger: ExecutionTrigger = { id: p.trigger.id, type: p.trigger.type, variables: p.variables };
+  const execution = await startExecution(env, {
+    id: p.executionId,
+    tenantId,
+    flow: found.flow,
+    revision: found.revision,
+    inputs,
+    labels: triggerLabels(p.trigger, p.labels),
+    trigger,
+  });
+  return { ok: true, execution };
+}

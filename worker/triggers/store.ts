@@ -1,0 +1,293 @@
+// The tenant's trigger state in its Durable Object's SQLite: one row per (flow, trigger) with the
+// schedule cursor and operator overrides, an outbox of executions to start, webhook idempotency
+// records, Flow-trigger precondition progress and a few settings. Every method is synchronous, so
+// a caller's read-modify-write between two awaits is one atomic step of the object.
+import type { Trigger } from "../../schema/flow/types";
+import type { Label } from "../engine/types";
+
+export interface TriggerRow {
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+  type: string;
+  revision: number;
+  definition: Trigger;
+  /** The flow, or the trigger in the flow, is disabled: nothing fires, nothing is recovered. */
+  inactive: boolean;
+  /** Disabled through the API, or by stopAfter. */
+  disabled: boolean;
+  /** Schedules: the next occurrence not yet handled (epoch ms). */
+  nextDate: number | null;
+  /** Schedules: the last occurrence handled (fired or passed over). */
+  lastDate: number | null;
+  lastExecutionId: string | null;
+  lastRunDate: number | null;
+  lastError: string | null;
+  backfill: Backfill | null;
+  updatedAt: number;
+}
+
+export interface Backfill {
+  id: string;
+  start: number;
+  end: number;
+  currentDate: number;
+  paused: boolean;
+  inputs?: Record<string, unknown>;
+  labels?: Label[];
+  /** Executions started so far. */
+  done: number;
+  /** Occurrences in [start, end], counted up to a cap when the backfill was created. */
+  total: number;
+}
+
+export interface PendingStart {
+  executionId: string;
+  namespace: string;
+  flowId: string;
+  trigger: Trigger;
+  variables: Record<string, unknown>;
+  labels?: Label[];
+  inputs?: Record<string, unknown>;
+  /** Schedules: conditions are evaluated when the firing is launched, against this date. */
+  calendar?: { date: number; timezone?: string };
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS triggers (
+  namespace TEXT NOT NULL, flow_id TEXT NOT NULL, trigger_id TEXT NOT NULL,
+  type TEXT NOT NULL, revision INTEGER NOT NULL, definition TEXT NOT NULL,
+  inactive INTEGER NOT NULL DEFAULT 0, disabled INTEGER NOT NULL DEFAULT 0,
+  next_date INTEGER, last_date INTEGER, last_execution_id TEXT, last_run_date INTEGER, last_error TEXT,
+  backfill TEXT, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (namespace, flow_id, trigger_id)
+);
+CREATE TABLE IF NOT EXISTS pending (execution_id TEXT PRIMARY KEY, payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, execution_id TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS preconditions (
+  namespace TEXT NOT NULL, flow_id TEXT NOT NULL, trigger_id TEXT NOT NULL, state TEXT NOT NULL,
+  PRIMARY KEY (namespace, flow_id, trigger_id)
+);
+CREATE TABLE IF NOT EXISTS seen_ends (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+type Raw = Record<string, SqlStorageValue>;
+
+const num = (v: SqlStorageValue | undefined): number | null => (typeof v === "number" ? v : null);
+const str = (v: SqlStorageValue | undefined): string | null => (typeof v === "string" ? v : null);
+
+function fromRaw(r: Raw): TriggerRow {
+  const backfill = str(r.backfill);
+  return {
+    namespace: String(r.namespace),
+    flowId: String(r.flow_id),
+    triggerId: String(r.trigger_id),
+    type: String(r.type),
+    revision: Number(r.revision),
+    definition: JSON.parse(String(r.definition)) as Trigger,
+    inactive: r.inactive === 1,
+    disabled: r.disabled === 1,
+    nextDate: num(r.next_date),
+    lastDate: num(r.last_date),
+    lastExecutionId: str(r.last_execution_id),
+    lastRunDate: num(r.last_run_date),
+    lastError: str(r.last_error),
+    backfill: backfill ? (JSON.parse(backfill) as Backfill) : null,
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+export class TriggerStore {
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+    this.sql.exec(SCHEMA);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.storage.transactionSync(fn);
+  }
+
+  all(): TriggerRow[] {
+    return this.sql.exec<Raw>("SELECT * FROM triggers ORDER BY namespace, flow_id, trigger_id").toArray().map(fromRaw);
+  }
+
+  ofType(type: string): TriggerRow[] {
+    return this.sql.exec<Raw>("SELECT * FROM triggers WHERE type = ?", type).toArray().map(fromRaw);
+  }
+
+  ofFlow(namespace: string, flowId: string): TriggerRow[] {
+    return this.sql
+      .exec<Raw>("SELECT * FROM triggers WHERE namespace = ? AND flow_id = ?", namespace, flowId)
+      .toArray()
+      .map(fromRaw);
+  }
+
+  get(namespace: string, flowId: string, triggerId: string): TriggerRow | undefined {
+    const [r] = this.sql
+      .exec<Raw>(
+        "SELECT * FROM triggers WHERE namespace = ? AND flow_id = ? AND trigger_id = ?",
+        namespace,
+        flowId,
+        triggerId,
+      )
+      .toArray();
+    return r && fromRaw(r);
+  }
+
+  put(row: TriggerRow): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO triggers (namespace, flow_id, trigger_id, type, revision, definition, inactive, disabled,
+         next_date, last_date, last_execution_id, last_run_date, last_error, backfill, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.namespace,
+      row.flowId,
+      row.triggerId,
+      row.type,
+      row.revision,
+      JSON.stringify(row.definition),
+      row.inactive ? 1 : 0,
+      row.disabled ? 1 : 0,
+      row.nextDate,
+      row.lastDate,
+      row.lastExecutionId,
+      row.lastRunDate,
+      row.lastError,
+      row.backfill ? JSON.stringify(row.backfill) : null,
+      row.updatedAt,
+    );
+  }
+
+  remove(namespace: string, flowId: string, triggerId: string): void {
+    this.sql.exec(
+      "DELETE FROM triggers WHERE namespace = ? AND flow_id = ? AND trigger_id = ?",
+      namespace,
+      flowId,
+      triggerId,
+    );
+    this.sql.exec(
+      "DELETE FROM preconditions WHERE namespace = ? AND flow_id = ? AND trigger_id = ?",
+      namespace,
+      flowId,
+      triggerId,
+    );
+  }
+
+  /** The earliest schedule occurrence any active trigger waits for. */
+  earliestNext(): number | null {
+    const [r] = this.sql
+      .exec<Raw>(
+        "SELECT MIN(next_date) AS at FROM triggers WHERE next_date IS NOT NULL AND inactive = 0 AND disabled = 0",
+      )
+      .toArray();
+    return num(r?.at);
+  }
+
+  hasRunningBackfill(): boolean {
+    return (
+      this.sql
+        .exec<Raw>(
+          "SELECT 1 FROM triggers WHERE backfill IS NOT NULL AND json_extract(backfill, '$.paused') = 0 LIMIT 1",
+        )
+        .toArray().length > 0
+    );
+  }
+
+  // ---- outbox of executions to start -------------------------------------------------------
+
+  enqueue(start: PendingStart): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO pending (execution_id, payload) VALUES (?, ?)",
+      start.executionId,
+      JSON.stringify(start),
+    );
+  }
+
+  pending(limit: number): { start: PendingStart; attempts: number }[] {
+    return this.sql
+      .exec<Raw>("SELECT payload, attempts FROM pending ORDER BY rowid LIMIT ?", limit)
+      .toArray()
+      .map((r) => ({ start: JSON.parse(String(r.payload)) as PendingStart, attempts: Number(r.attempts) }));
+  }
+
+  pendingCount(): number {
+    const [r] = this.sql.exec<Raw>("SELECT COUNT(*) AS n FROM pending").toArray();
+    return Number(r?.n ?? 0);
+  }
+
+  done(executionId: string): void {
+    this.sql.exec("DELETE FROM pending WHERE execution_id = ?", executionId);
+  }
+
+  failedAttempt(executionId: string): void {
+    this.sql.exec("UPDATE pending SET attempts = attempts + 1 WHERE execution_id = ?", executionId);
+  }
+
+  // ---- webhook idempotency -----------------------------------------------------------------
+
+  idempotent(key: string, now: number): string | undefined {
+    const [r] = this.sql
+      .exec<Raw>("SELECT execution_id FROM idempotency WHERE key = ? AND expires_at > ?", key, now)
+      .toArray();
+    return str(r?.execution_id) ?? undefined;
+  }
+
+  remember(key: string, executionId: string, expiresAt: number): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO idempotency (key, execution_id, expires_at) VALUES (?, ?, ?)",
+      key,
+      executionId,
+      expiresAt,
+    );
+  }
+
+  // ---- Flow triggers -----------------------------------------------------------------------
+
+  preconditionState<T>(namespace: string, flowId: string, triggerId: string): T | undefined {
+    const [r] = this.sql
+      .exec<Raw>(
+        "SELECT state FROM preconditions WHERE namespace = ? AND flow_id = ? AND trigger_id = ?",
+        namespace,
+        flowId,
+        triggerId,
+      )
+      .toArray();
+    return r ? (JSON.parse(String(r.state)) as T) : undefined;
+  }
+
+  setPreconditionState(namespace: string, flowId: string, triggerId: string, state: unknown): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO preconditions (namespace, flow_id, trigger_id, state) VALUES (?, ?, ?, ?)",
+      namespace,
+      flowId,
+      triggerId,
+      JSON.stringify(state),
+    );
+  }
+
+  /** True the first time a key is seen: one upstream end counts once per trigger, however often delivered. */
+  firstSighting(key: string, now: number): boolean {
+    if (this.sql.exec<Raw>("SELECT 1 FROM seen_ends WHERE key = ?", key).toArray().length) return false;
+    this.sql.exec("INSERT INTO seen_ends (key, at) VALUES (?, ?)", key, now);
+    return true;
+  }
+
+  /** Forgets what expired: idempotency records and sightings older than their horizon. */
+  sweep(now: number, sightingTtlMs: number): void {
+    this.sql.exec("DELETE FROM idempotency WHERE expires_at <= ?", now);
+    this.sql.exec("DELETE FROM seen_ends WHERE at <= ?", now - sightingTtlMs);
+  }
+
+  // ---- settings ----------------------------------------------------------------------------
+
+  meta(key: string): string | undefined {
+    const [r] = this.sql.exec<Raw>("SELECT value FROM meta WHERE key = ?", key).toArray();
+    return str(r?.value) ?? undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+}
