@@ -5,6 +5,7 @@
 //   --quick        fewer repetitions, smaller sizes, shorter load (a fast check; RESULTS.md untouched)
 //   --only=a,b     run only these rows: seq40, seq10-long, foreach1000, webhook, big
 //   --big-concurrency=N   concurrencyLimit of the big execution's ForEach (default 0)
+//   --big-timeout=S       seconds the big execution gets before it counts as failed (default 300)
 //   --keep         keep the temporary folder (server logs, local state) and print where it is
 //   --record       write RESULTS.md even for a --quick or --only run
 import path from "node:path";
@@ -24,9 +25,18 @@ const only = option("only")?.split(",");
 const wants = (id) => !only || only.includes(id);
 
 const plan = quick
-  ? { reps: 3, feN: 200, rates: [50, 100], seconds: 3, bigN: 1000, bigTimeoutMs: 120_000 }
-  : { reps: 5, feN: 1000, rates: [50, 100, 200, 400], seconds: 10, bigN: 10_000, bigTimeoutMs: 300_000 };
+  ? { reps: 3, feN: 200, rates: [50, 100], seconds: 3, bigN: 1000, bigTimeoutMs: 120_000, bigPollMs: 3000 }
+  : {
+      reps: 5,
+      feN: 1000,
+      rates: [50, 100, 200, 400],
+      seconds: 10,
+      bigN: 10_000,
+      bigTimeoutMs: 300_000,
+      bigPollMs: 15_000,
+    };
 const bigLimit = Number(option("big-concurrency") ?? 0);
+if (option("big-timeout")) plan.bigTimeoutMs = Number(option("big-timeout")) * 1000;
 
 const log = (m) => console.error(`[bench] ${m}`);
 
@@ -81,7 +91,14 @@ async function main() {
   await attempt("foreach1000", () => foreach1000({ api, n: plan.feN, perTaskMs }));
   // The big execution runs before the load, whose backlog would otherwise still be draining into D1.
   await attempt("big", () =>
-    bigExecution({ api, peregrine, n: plan.bigN, limit: bigLimit, timeoutMs: plan.bigTimeoutMs }),
+    bigExecution({
+      api,
+      peregrine,
+      n: plan.bigN,
+      limit: bigLimit,
+      timeoutMs: plan.bigTimeoutMs,
+      pollMs: plan.bigPollMs,
+    }),
   );
   await attempt("webhook", () =>
     webhookLoad({ api, rates: plan.rates, seconds: plan.seconds, cpuMs: () => workerdCpuMs(peregrine.child) }),

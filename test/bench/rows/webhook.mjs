@@ -205,7 +205,7 @@ export async function webhookLoad({ api, rates, seconds, cpuMs }) {
       "exec/min = executions of the stage that finished ÷ (last end − first CREATED) of that stage.",
     `D1 index: the search total reached the ${accepted.length} accepted ${
       indexed.reachedAt ? `${lag(indexed).toFixed(1)} s` : "(never, within 180 s)"
-    } after the last accepted request; all of them terminal in the index after ${
+    } after the last accepted request was answered; all of them terminal in the index after ${
       terminal.reachedAt ? `${lag(terminal).toFixed(1)} s` : "(never, within 180 s)"
     }.`,
   ];
