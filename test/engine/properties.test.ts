@@ -12,7 +12,15 @@ import { Driver, type Outcome, replay, type Script } from "./driver";
 
 type Node =
   | { kind: "log"; allowFailure: boolean; retry: number; disabled: boolean; skip: boolean }
-  | { kind: "seq" | "par" | "allow"; children: Node[]; errors: Node[]; allowFailure: boolean; concurrent: number }
+  | {
+      kind: "seq" | "par" | "allow";
+      children: Node[];
+      errors: Node[];
+      allowFailure: boolean;
+      concurrent: number;
+      /** Max attempts of a retry policy inherited by failing descendants; 0 = none. */
+      retry: number;
+    }
   | { kind: "each"; values: string[]; limit: number; children: Node[] }
   | { kind: "if"; condition: boolean; yes: Node[]; no: Node[] };
 
@@ -35,6 +43,7 @@ const { node } = fc.letrec<{ node: Node; list: Node[] }>((tie) => ({
       errors: fc.array(rareLeaf, { maxLength: 1 }),
       allowFailure: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
       concurrent: fc.integer({ min: 0, max: 2 }),
+      retry: fc.integer({ min: 0, max: 6 }).map((n) => (n > 3 ? 0 : n)),
     }),
     fc.record({
       kind: fc.constant("each" as const),
@@ -104,6 +113,7 @@ function toTask(n: Node, ids: Ids): Record<string, unknown> {
       if (n.errors.length) t.errors = toTasks(n.errors, ids);
       if (n.allowFailure) t.allowFailure = true;
       if (n.kind === "par" && n.concurrent) t.concurrent = n.concurrent;
+      if (n.retry) t.retry = { type: "constant", interval: "PT2S", maxAttempt: n.retry };
       return t;
     }
     case "each":
