@@ -9,6 +9,7 @@ import { echoTask, logTask } from "./log";
 import { outputValuesTask } from "./output-values";
 import { returnTask } from "./return";
 import { sleepTask } from "./sleep";
+import { templatedTask } from "./templated";
 import type { RunnableTask } from "./types";
 
 const P = "io.kestra.plugin.core";
@@ -26,6 +27,7 @@ export const runnableTasks: Record<string, RunnableTask> = {
   [`${P}.kv.Get`]: kvGetTask,
   [`${P}.kv.GetKeys`]: kvGetKeysTask,
   [`${P}.kv.Delete`]: kvDeleteTask,
+  [`${P}.templating.TemplatedTask`]: templatedTask((type) => (isRunnable(type) ? runnableTasks[type] : undefined)),
 };
 
 export function isRunnable(type: string): boolean {
