@@ -50,7 +50,7 @@ describe("Switch", () => {
   const picks = [
     ["a YAML integer key matches the rendered text '1'", '"{{ inputs.v }}"', "v=1", "one", "1"],
     ["a YAML number key 2.5 matches '2.5'", '"{{ inputs.v }}"', "v=2.5", "decimal", "2.5"],
-    ["a YAML boolean key matches the rendered text 'true'", '"{{ inputs.v == \'on\' }}"', "v=on", "yes", "true"],
+    ["a YAML boolean key matches the rendered text 'true'", "\"{{ inputs.v == 'on' }}\"", "v=on", "yes", "true"],
     ["a numeric value written without quotes matches key 1", "1", "v=", "one", "1"],
     ["a string key matches", '"{{ inputs.v }}"', "v=word", "word", "word"],
   ] as const;
