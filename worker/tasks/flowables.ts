@@ -21,6 +21,9 @@ export async function resolveTask(task: Task, r: Renderer): Promise<Resolution> 
         return await switchCase(task, r);
       case "if": {
         const truthy = isTruthy(await r.render(String(task.condition ?? "")));
+        // Kestra's `evaluationResult` output must not be visible to the If's own children (the
+        // loop_parents example lists the If in `parents` without outputs), and the engine applies
+        // resolution outputs at once; it stays unset until the engine can apply it at the end.
         return { ok: true, branch: truthy ? "then" : task.else?.length ? "else" : "none" };
       }
       case "sequential":
@@ -55,9 +58,16 @@ async function loopValues(task: Task, r: Renderer): Promise<string[]> {
     throw new Error("The ForEach values must be a list or a JSON array string");
   }
   const nulls = raw.filter((v) => v === null || v === undefined).length;
-  if (nulls) throw new Error(`Found '${nulls}' null values on Each, with values=${JSON.stringify(raw)}`);
+  if (nulls) throw new Error(`Found '${nulls}' null values on Each, with values=${javaList(raw)}`);
   const values = raw.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v)));
   return [...new Set(values)];
+}
+
+/** The list as Kestra prints it in its null-values message: `[1, null, a]`. */
+function javaList(values: unknown[]): string {
+  const item = (v: unknown) =>
+    v === null || v === undefined ? "null" : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return `[${values.map(item).join(", ")}]`;
 }
 
 async function switchCase(task: Task, r: Renderer): Promise<Resolution> {
