@@ -18,7 +18,8 @@ describe("KV API", () => {
       ["day", '"2024-05-06"', "2024-05-06"],
       ["span", "PT10M", "PT10M"],
     ];
-    for (const [key, body] of cases) expect((await t.fetch(`namespaces/company.team/kv/${key}`, put(body))).status).toBe(204);
+    for (const [key, body] of cases)
+      expect((await t.fetch(`namespaces/company.team/kv/${key}`, put(body))).status).toBe(204);
     const types: Record<string, string> = {};
     for (const [key, , value] of cases) {
       const res = await t.fetch(`namespaces/company.team/kv/${key}`);

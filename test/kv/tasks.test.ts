@@ -71,7 +71,10 @@ describe("kv tasks in flows", () => {
     expect((await logsOf(t, ex.id)).map((l) => l.message)).toContain("next=43 other=elsewhere");
 
     expect(await (await t.fetch("namespaces/company.team/kv/counter")).json()).toEqual({ type: "NUMBER", value: 42 });
-    const other = (await (await t.fetch("namespaces/other.ns/kv")).json()) as { key: string; expirationDate?: string }[];
+    const other = (await (await t.fetch("namespaces/other.ns/kv")).json()) as {
+      key: string;
+      expirationDate?: string;
+    }[];
     expect(other.map((e) => e.key)).toEqual(["counter"]);
     expect(other[0]?.expirationDate).toBeDefined();
   });
@@ -89,13 +92,29 @@ describe("kv tasks in flows", () => {
   });
 
   const failing: [string, string, string][] = [
-    ["a value that does not fit kvType", `type: ${P}.kv.Set\n    key: k\n    value: abc\n    kvType: NUMBER`, "not a valid NUMBER"],
-    ["an unknown kvType", `type: ${P}.kv.Set\n    key: k\n    value: abc\n    kvType: \"{{ 'MONEY' }}\"`, "kvType"],
-    ["a bad ttl", `type: ${P}.kv.Set\n    key: k\n    value: abc\n    ttl: \"{{ 'soon' }}\"`, "ttl"],
+    [
+      "a value that does not fit kvType",
+      `type: ${P}.kv.Set\n    key: k\n    value: abc\n    kvType: NUMBER`,
+      "not a valid NUMBER",
+    ],
+    ["an unknown kvType", `type: ${P}.kv.Set\n    key: k\n    value: abc\n    kvType: "{{ 'MONEY' }}"`, "kvType"],
+    ["a bad ttl", `type: ${P}.kv.Set\n    key: k\n    value: abc\n    ttl: "{{ 'soon' }}"`, "ttl"],
     ["an invalid key", `type: ${P}.kv.Set\n    key: "bad key"\n    value: abc`, "Invalid KV key"],
-    ["Get of a missing key with errorOnMissing", `type: ${P}.kv.Get\n    key: none\n    errorOnMissing: true`, "No value found for key 'none'"],
-    ["Delete of a missing key with errorOnMissing", `type: ${P}.kv.Delete\n    key: none\n    errorOnMissing: true`, "No value found"],
-    ["kv() of a missing key with errorOnMissing", `type: ${P}.log.Log\n    message: "{{ kv('none', errorOnMissing=true) }}"`, "No value found for key 'none'"],
+    [
+      "Get of a missing key with errorOnMissing",
+      `type: ${P}.kv.Get\n    key: none\n    errorOnMissing: true`,
+      "No value found for key 'none'",
+    ],
+    [
+      "Delete of a missing key with errorOnMissing",
+      `type: ${P}.kv.Delete\n    key: none\n    errorOnMissing: true`,
+      "No value found",
+    ],
+    [
+      "kv() of a missing key with errorOnMissing",
+      `type: ${P}.log.Log\n    message: "{{ kv('none', errorOnMissing=true) }}"`,
+      "No value found for key 'none'",
+    ],
   ];
   for (const [what, task, message] of failing) {
     it(`fails the task on ${what}`, async () => {

@@ -5,11 +5,13 @@ import { open, SecretsUnavailable, seal, secretsKey } from "../../worker/secrets
 import { MASK, SecretMasker } from "../../worker/secrets/masker";
 import { namespaceChain } from "../../worker/secrets/store";
 
+/** The test binding (vitest.config.ts); the global Env type declares it, the test env type does not. */
+const keyEnv = { SECRETS_KEY: (env as Partial<Env>).SECRETS_KEY };
 const where = { tenantId: "t1", namespace: "company.team", key: "DB_PASSWORD" };
 
 describe("secret sealing", () => {
   it("round-trips, with a fresh IV each time, and the ciphertext does not contain the value", async () => {
-    const key = await secretsKey(env);
+    const key = await secretsKey(keyEnv);
     const a = await seal(key, where, "hunter2-hunter2");
     const b = await seal(key, where, "hunter2-hunter2");
     expect(a.iv).not.toBe(b.iv);
@@ -20,7 +22,7 @@ describe("secret sealing", () => {
   });
 
   it("fails to open a ciphertext moved to another tenant, namespace or key", async () => {
-    const key = await secretsKey(env);
+    const key = await secretsKey(keyEnv);
     const sealed = await seal(key, where, "value");
     await expect(open(key, { ...where, tenantId: "t2" }, sealed)).rejects.toThrow();
     await expect(open(key, { ...where, namespace: "company" }, sealed)).rejects.toThrow();
