@@ -179,75 +179,97 @@ const mainChildren = (d: Driver, run: TaskRun) =>
   d.machine.childrenOf(run.id).filter((c) => d.machine.index.places.get(c.taskId)?.list === "main");
 
 describe("engine properties over random flows and outcomes", () => {
-  const params = { numRuns: 150, seed: 20250101 };
+  const params = { numRuns: 100, seed: 20250101 };
+  // Each property parses and simulates 100 flows; a loaded machine needs more than the default 5 s.
+  const timeout = 60_000;
 
-  it("always ends in a terminal state within a bounded number of steps, with every task run terminal", () => {
-    fc.assert(
-      fc.property(scenario, (s) => {
-        const { d } = simulate(s);
-        expect(TERMINAL.has(d.execution.state.current)).toBe(true);
-        expect(d.endedAt).toBeDefined();
-        for (const r of d.state.taskRuns)
-          expect(TERMINAL.has(r.state.current), `${r.taskId} ${r.state.current}`).toBe(true);
-        for (const r of d.state.taskRuns) expect(r.attempts.length).toBeLessThanOrEqual(3);
-      }),
-      params,
-    );
-  });
+  it(
+    "always ends in a terminal state within a bounded number of steps, with every task run terminal",
+    () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const { d } = simulate(s);
+          expect(TERMINAL.has(d.execution.state.current)).toBe(true);
+          expect(d.endedAt).toBeDefined();
+          for (const r of d.state.taskRuns)
+            expect(TERMINAL.has(r.state.current), `${r.taskId} ${r.state.current}`).toBe(true);
+          for (const r of d.state.taskRuns) expect(r.attempts.length).toBeLessThanOrEqual(3);
+        }),
+        params,
+      );
+    },
+    timeout,
+  );
 
-  it("ends with the §2.4 rule applied to the top-level task runs only (KILLED when killed while running)", () => {
-    fc.assert(
-      fc.property(scenario, (s) => {
-        const { d, killedWhileRunning } = simulate(s);
-        const topIds = new Set((d.state.flow.tasks as Task[]).filter((t) => !t.disabled).map((t) => t.id));
-        const top = d.state.taskRuns.filter((r) => r.parentTaskRunId === undefined && topIds.has(r.taskId));
-        expect(d.execution.state.current).toBe(killedWhileRunning ? "KILLED" : expectedFinal(top));
-      }),
-      params,
-    );
-  });
+  it(
+    "ends with the §2.4 rule applied to the top-level task runs only (KILLED when killed while running)",
+    () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const { d, killedWhileRunning } = simulate(s);
+          const topIds = new Set((d.state.flow.tasks as Task[]).filter((t) => !t.disabled).map((t) => t.id));
+          const top = d.state.taskRuns.filter((r) => r.parentTaskRunId === undefined && topIds.has(r.taskId));
+          expect(d.execution.state.current).toBe(killedWhileRunning ? "KILLED" : expectedFinal(top));
+        }),
+        params,
+      );
+    },
+    timeout,
+  );
 
-  it("flowable task runs agree with their children", () => {
-    fc.assert(
-      fc.property(scenario, (s) => {
-        const { d } = simulate(s);
-        for (const run of d.state.taskRuns) {
-          const task = d.machine.taskOf(run);
-          if (!flowableKind(task.type)) continue;
-          const children = mainChildren(d, run).map((c) => c.state.current);
-          const tolerant = task.allowFailure || task.type.endsWith("AllowFailure");
-          if (run.state.current === "SUCCESS")
-            expect(children.every((c) => c === "SUCCESS" || c === "SKIPPED")).toBe(true);
-          if (run.state.current === "FAILED") expect(!tolerant && children.includes("FAILED")).toBe(true);
-          if (run.state.current === "WARNING")
-            expect(children.includes("WARNING") || (tolerant && children.includes("FAILED"))).toBe(true);
-        }
-      }),
-      params,
-    );
-  });
+  it(
+    "flowable task runs agree with their children",
+    () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const { d } = simulate(s);
+          for (const run of d.state.taskRuns) {
+            const task = d.machine.taskOf(run);
+            if (!flowableKind(task.type)) continue;
+            const children = mainChildren(d, run).map((c) => c.state.current);
+            const tolerant = task.allowFailure || task.type.endsWith("AllowFailure");
+            if (run.state.current === "SUCCESS")
+              expect(children.every((c) => c === "SUCCESS" || c === "SKIPPED")).toBe(true);
+            if (run.state.current === "FAILED") expect(!tolerant && children.includes("FAILED")).toBe(true);
+            if (run.state.current === "WARNING")
+              expect(children.includes("WARNING") || (tolerant && children.includes("FAILED"))).toBe(true);
+          }
+        }),
+        params,
+      );
+    },
+    timeout,
+  );
 
-  it("creates no task run once the execution is terminal, except afterExecution ones, and never leaves that state", () => {
-    fc.assert(
-      fc.property(scenario, (s) => {
-        const { d, lateRuns } = simulate(s);
-        expect(lateRuns).toEqual([]);
-        const history = d.historyOf(d.execution);
-        const firstEnd = history.findIndex((h) => TERMINAL.has(h));
-        expect(history.slice(firstEnd)).toEqual([history[firstEnd]]);
-      }),
-      params,
-    );
-  });
+  it(
+    "creates no task run once the execution is terminal, except afterExecution ones, and never leaves that state",
+    () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const { d, lateRuns } = simulate(s);
+          expect(lateRuns).toEqual([]);
+          const history = d.historyOf(d.execution);
+          const firstEnd = history.findIndex((h) => TERMINAL.has(h));
+          expect(history.slice(firstEnd)).toEqual([history[firstEnd]]);
+        }),
+        params,
+      );
+    },
+    timeout,
+  );
 
-  it("replaying the same events with the same seeds gives an identical state", () => {
-    fc.assert(
-      fc.property(scenario, (s) => {
-        const { d } = simulate(s);
-        const again = replay(d.state.flow, d.opts, d.fed);
-        expect(JSON.stringify(again)).toBe(JSON.stringify(d.state));
-      }),
-      params,
-    );
-  });
+  it(
+    "replaying the same events with the same seeds gives an identical state",
+    () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const { d } = simulate(s);
+          const again = replay(d.state.flow, d.opts, d.fed);
+          expect(JSON.stringify(again)).toBe(JSON.stringify(d.state));
+        }),
+        params,
+      );
+    },
+    timeout,
+  );
 });
