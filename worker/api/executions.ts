@@ -3,8 +3,10 @@
 // change-status, delete, follow (SSE). Routes with a literal second segment come before
 // `/:namespace/:flowId` so that `/{id}/restart` is never read as a flow.
 import { Hono } from "hono";
+import type { Input } from "../../schema/flow/types";
 import { searchExecutions } from "../db/executions";
 import { getFlow } from "../db/flows";
+import { buildFlowIndex } from "../engine/flow-index";
 import { STATES, type StateType } from "../engine/types";
 import { conflict, invalid, notFound } from "../errors";
 import type { ControlOutcome } from "../execution/durable-object";
@@ -93,6 +95,45 @@ export const executions = new Hono<AppEnv>()
       originalCreatedDate: source.metadata.originalCreatedDate,
     });
     return c.json(replayed, 200);
+  })
+  .post("/:executionId/pause", async (c) => {
+    const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));
+    return c.json(unwrap(await stub.pause()), 200);
+  })
+  .post("/:executionId/resume", async (c) => {
+    const tenantId = c.get("tenantId");
+    const executionId = c.req.param("executionId");
+    const stub = executionStub(c.env, tenantId, executionId);
+    const [execution, paused] = await Promise.all([stub.get(), stub.pausedTasks()]);
+    if (!execution || !paused) throw notFound(`Execution '${executionId}' not found`);
+    if (execution.state.current !== "PAUSED") throw conflict("Execution is not paused");
+    // onResume inputs are declared on the Pause task; they are validated like execution inputs.
+    const found = await getFlow(dbOf(c), tenantId, execution.namespace, execution.flowId, execution.flowRevision);
+    const pauseTask = paused[0] && found ? buildFlowIndex(found.flow).places.get(paused[0].taskId)?.task : undefined;
+    const declared = (pauseTask?.onResume ?? []) as Input[];
+    let onResume: Record<string, unknown> | undefined;
+    if (declared.length) {
+      const scope = { tenantId, namespace: execution.namespace, flowId: execution.flowId, executionId };
+      const resolved = await resolveInputs(declared, await readSubmittedInputs(c.req.raw), {
+        now: new Date(),
+        storeFile: (inputId, file) =>
+          putFile(c.env.STORAGE, tenantId, fileUri(scope, ["resume", inputId], file.name || inputId), file.stream()),
+      });
+      if (!resolved.ok) {
+        const [first] = resolved.violations;
+        throw invalid(`Invalid input '${first?.input}': ${first?.message}`, resolved.violations);
+      }
+      onResume = resolved.inputs;
+    }
+    unwrap(await stub.resume(undefined, onResume));
+    return c.body(null, 204);
+  })
+  .post("/:executionId/state", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { taskRunId?: unknown; state?: unknown } | null;
+    if (!body || typeof body.taskRunId !== "string") throw invalid("taskRunId is required", { field: "taskRunId" });
+    const state = parseState(typeof body.state === "string" ? body.state : undefined);
+    const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));
+    return c.json(unwrap(await stub.setTaskState(body.taskRunId, state)), 200);
   })
   .post("/:executionId/change-status", async (c) => {
     const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));

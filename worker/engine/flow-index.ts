@@ -4,7 +4,7 @@ import type { DagTask, Flow, Task } from "../../schema/flow/types";
 
 const FLOW = "io.kestra.plugin.core.flow.";
 
-export type FlowableKind = "sequential" | "parallel" | "foreach" | "switch" | "if" | "dag";
+export type FlowableKind = "sequential" | "parallel" | "foreach" | "switch" | "if" | "dag" | "pause";
 
 const FLOWABLE_KINDS: Record<string, FlowableKind> = {
   [`${FLOW}Sequential`]: "sequential",
@@ -16,7 +16,13 @@ const FLOWABLE_KINDS: Record<string, FlowableKind> = {
   [`${FLOW}Switch`]: "switch",
   [`${FLOW}If`]: "if",
   [`${FLOW}Dag`]: "dag",
+  [`${FLOW}Pause`]: "pause",
 };
+
+/** Runnable from the engine's point of view, but carried out by starting another execution. */
+export function isSubflow(type: string): boolean {
+  return type === `${FLOW}Subflow`;
+}
 
 export function flowableKind(type: string): FlowableKind | undefined {
   return FLOWABLE_KINDS[type];
@@ -51,6 +57,7 @@ export function mainTasks(task: Task, branch: string | undefined): Task[] {
     case "sequential":
     case "parallel":
     case "foreach":
+    case "pause":
       return (task.tasks ?? []) as Task[];
     case undefined:
       return [];
@@ -78,6 +85,7 @@ function childLists(task: Task): Array<[ListKind, Task[]]> {
     case "sequential":
     case "parallel":
     case "foreach":
+    case "pause":
       lists.push(["main", enabled(task.tasks as Task[])]);
       break;
     case undefined:

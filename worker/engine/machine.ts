@@ -4,7 +4,8 @@
 // context gives the same state. It mutates the state in place and reports what it touched, so the
 // caller persists only the changed rows.
 import type { Task } from "../../schema/flow/types";
-import { buildFlowIndex, type FlowIndex, flowableKind, type ListKind, listOf } from "./flow-index";
+import { killExecution, pauseExecution, restartExecution, resume, setTaskState } from "./control";
+import { buildFlowIndex, type FlowIndex, flowableKind, isSubflow, type ListKind, listOf } from "./flow-index";
 import { nextChildren } from "./nexts";
 import { nextAttemptAt, policyFor } from "./retry";
 import { applyAllowances, finalStateOf, isTerminal, newState, transition } from "./state";
@@ -19,6 +20,7 @@ import type {
   TaskResult,
   TaskRun,
 } from "./types";
+import { childEnded, pauseElapsed, pauseResolved, subflowStarted } from "./waits";
 
 /** The flow itself, as a container of task runs. */
 export const ROOT = "";
@@ -32,6 +34,31 @@ export class ExecutionMachine {
   private ctx!: EngineContext;
   private out!: StepResult;
   private readonly pending = new Set<string>();
+
+  /** Marks a container (a flowable task run, or ROOT) to be reconciled before the step returns. */
+  wake(containerId: string): void {
+    this.pending.add(containerId);
+  }
+
+  /** Schedules work on a task run for the alarm. */
+  setDue(run: TaskRun, at: number, action: NonNullable<TaskRun["meta"]>["dueAction"]): void {
+    run.meta = { ...run.meta, dueAt: at, dueAction: action };
+    this.due.add(run.id);
+    this.touch(run);
+  }
+
+  get now(): Date {
+    return this.ctx.now;
+  }
+
+  /** Rebuilds the indexes after task runs were removed (restart drops errors and finally runs). */
+  reindex(): void {
+    this.byId.clear();
+    this.children.clear();
+    this.due.clear();
+    for (const run of this.state.taskRuns) this.indexRun(run);
+    this.outputsVersion++;
+  }
   /** Bumped whenever any task run's outputs change, so views of them can be cached. */
   outputsVersion = 0;
 
@@ -92,10 +119,25 @@ export class ExecutionMachine {
         this.recover();
         break;
       case "kill":
-        this.kill();
+        killExecution(this);
         break;
       case "restart":
-        this.restart();
+        restartExecution(this);
+        break;
+      case "pause":
+        pauseExecution(this);
+        break;
+      case "resume":
+        resume(this, event.taskRunId, event.onResume);
+        break;
+      case "set-task-state":
+        setTaskState(this, event.taskRunId, event.state);
+        break;
+      case "subflow-started":
+        subflowStarted(this, event.taskRunId, event.executionId);
+        break;
+      case "child-ended":
+        childEnded(this, event);
         break;
       case "change-status":
         if (isTerminal(this.execution.state.current) && isTerminal(event.state)) this.setExecution(event.state);
@@ -131,7 +173,9 @@ export class ExecutionMachine {
     if (resolution.skip) return this.end(run, "SKIPPED");
     run.meta = { ...run.meta, resolved: true, values: resolution.values, branch: resolution.branch };
     if (resolution.outputs) this.setOutputs(run, resolution.outputs);
-    if (flowableKind(task.type)) {
+    if (resolution.pause) {
+      pauseResolved(this, run, resolution.pause);
+    } else if (flowableKind(task.type)) {
       this.move(run, "RUNNING");
       this.pending.add(run.id);
     } else {
@@ -177,6 +221,8 @@ export class ExecutionMachine {
         this.finishAttempt(run, pendingState ?? "SUCCESS");
       } else if (action === "new-execution") {
         this.emit({ type: "create-retry-execution" });
+      } else if (action === "pause-elapsed" && run.state.current === "PAUSED") {
+        pauseElapsed(this, run, meta.pauseBehavior ?? "RESUME");
       }
     }
     this.leaveRetrying();
@@ -190,26 +236,21 @@ export class ExecutionMachine {
       const s = run.state.current;
       if (s === "CREATED" || s === "RESTARTED") this.dispatch(run);
       else if (s === "RUNNING" && !flowableKind(this.taskOf(run).type) && run.meta?.dueAction !== "sleep-end") {
-        this.emit({ type: "run", taskRunId: run.id });
+        if (run.meta?.childExecutionId) continue;
+        this.emit({ type: isSubflow(this.taskOf(run).type) ? "subflow" : "run", taskRunId: run.id });
       } else if (s === "RUNNING" && flowableKind(this.taskOf(run).type)) this.pending.add(run.id);
     }
     this.pending.add(ROOT);
   }
 
-  private kill(): void {
-    if (isTerminal(this.execution.state.current)) return;
-    this.setExecution("KILLING");
-    this.killRemaining();
-    this.state.pendingEnd = undefined;
-    this.setExecution("KILLED");
-    this.emit({ type: "ended" });
-  }
-
-  private killRemaining(): void {
+  /** Every task run not yet terminal becomes KILLED; running work is aborted, children killed. */
+  killRemaining(): void {
     for (const run of this.state.taskRuns) {
       if (isTerminal(run.state.current)) continue;
       if (run.state.current === "RUNNING" && !flowableKind(this.taskOf(run).type)) {
         this.emit({ type: "abort", taskRunId: run.id });
+        // Kill cascades to the subflow's execution.
+        if (run.meta?.childExecutionId) this.emit({ type: "kill-child", executionId: run.meta.childExecutionId });
       }
       const attempt = run.attempts[run.attempts.length - 1];
       if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "KILLED", this.ctx.now);
@@ -218,49 +259,9 @@ export class ExecutionMachine {
     }
   }
 
-  private restart(): void {
-    const ex = this.execution;
-    if (!canRestart(this.state)) return;
-    const dropped = new Set<string>();
-    for (const run of this.state.taskRuns) {
-      const place = this.index.places.get(run.taskId);
-      const parentDropped = run.parentTaskRunId !== undefined && dropped.has(run.parentTaskRunId);
-      if (parentDropped || place?.list === "errors" || place?.list === "finally") dropped.add(run.id);
-    }
-    if (dropped.size) {
-      this.state.taskRuns = this.state.taskRuns.filter((r) => !dropped.has(r.id));
-      this.byId.clear();
-      this.children.clear();
-      this.due.clear();
-      for (const run of this.state.taskRuns) this.indexRun(run);
-      this.out.removedTaskRuns.push(...dropped);
-      this.outputsVersion++;
-    }
-    const restarted: TaskRun[] = [];
-    for (const run of this.state.taskRuns) {
-      if (run.state.current !== "FAILED" && run.state.current !== "PAUSED") continue;
-      for (let r: TaskRun | undefined = run; r; r = this.parentOf(r)) {
-        if (r.state.current !== "RESTARTED") {
-          this.move(r, "RESTARTED");
-          restarted.push(r);
-        }
-      }
-    }
-    this.state.pendingEnd = undefined;
-    ex.metadata.attemptNumber += 1;
-    this.setExecution("RESTARTED");
-    this.setExecution("RUNNING");
-    for (const run of restarted) {
-      // A flowable that failed while being resolved (Switch value, ForEach values…) has no branch
-      // or values yet: it must be evaluated again, not driven as if it had none.
-      if (flowableKind(this.taskOf(run).type) && run.meta?.resolved) {
-        this.move(run, "RUNNING");
-        this.pending.add(run.id);
-      } else {
-        this.dispatch(run);
-      }
-    }
-    this.pending.add(ROOT);
+  /** Reports task runs dropped from the execution, so the caller deletes them from storage. */
+  removed(...ids: string[]): void {
+    this.out.removedTaskRuns.push(...ids);
   }
 
   private onOutputsRendered(outputs: Record<string, unknown> | undefined, error: string | undefined): void {
@@ -277,7 +278,7 @@ export class ExecutionMachine {
 
   // ── task runs ─────────────────────────────────────────────────────────────────────────────
 
-  private dispatch(run: TaskRun): void {
+  dispatch(run: TaskRun): void {
     const task = this.taskOf(run);
     if (flowableKind(task.type) || (task.runIf !== undefined && !run.meta?.resolved)) {
       this.emit({ type: "resolve", taskRunId: run.id });
@@ -286,15 +287,15 @@ export class ExecutionMachine {
     }
   }
 
-  private startAttempt(run: TaskRun): void {
+  startAttempt(run: TaskRun): void {
     const attemptState = newState(this.ctx.now);
     transition(attemptState, "RUNNING", this.ctx.now);
     run.attempts.push({ state: attemptState });
     this.move(run, "RUNNING");
-    this.emit({ type: "run", taskRunId: run.id });
+    this.emit({ type: isSubflow(this.taskOf(run).type) ? "subflow" : "run", taskRunId: run.id });
   }
 
-  private finishAttempt(run: TaskRun, outcome: TaskResult["state"]): void {
+  finishAttempt(run: TaskRun, outcome: TaskResult["state"]): void {
     const task = this.taskOf(run);
     const attempt = run.attempts[run.attempts.length - 1];
     if (attempt) transition(attempt.state, outcome === "SKIPPED" ? "SUCCESS" : outcome, this.ctx.now);
@@ -340,14 +341,14 @@ export class ExecutionMachine {
   }
 
   /** A task run reached a terminal state: its container may move on. */
-  private end(run: TaskRun, state: StateType): void {
+  end(run: TaskRun, state: StateType): void {
     this.clearDue(run);
     this.move(run, state);
     this.pending.add(run.parentTaskRunId ?? ROOT);
     this.leaveRetrying();
   }
 
-  private leaveRetrying(): void {
+  leaveRetrying(): void {
     if (this.execution.state.current !== "RETRYING") return;
     for (const id of this.due) if (this.byId.get(id)?.state.current === "RETRYING") return;
     this.setExecution("RUNNING");
@@ -366,6 +367,8 @@ export class ExecutionMachine {
   private processContainer(id: string): void {
     const exState = this.execution.state.current;
     if (exState === "KILLING" || exState === "KILLED" || exState === "RETRIED" || exState === "CREATED") return;
+    // Paused by hand (no Pause task holds it): nothing new starts until it is resumed.
+    if (exState === "PAUSED" && !this.state.taskRuns.some((r) => r.state.current === "PAUSED")) return;
     const container = id === ROOT ? undefined : this.byId.get(id);
     if (id !== ROOT && container?.state.current !== "RUNNING") return;
     if (id === ROOT && (isTerminal(exState) || this.state.pendingEnd)) {
@@ -427,7 +430,7 @@ export class ExecutionMachine {
     this.finish(final);
   }
 
-  private finish(final: StateType): void {
+  finish(final: StateType): void {
     this.killRemaining();
     this.setExecution(final);
     this.emit({ type: "ended" });
@@ -436,7 +439,7 @@ export class ExecutionMachine {
 
   // ── bookkeeping ───────────────────────────────────────────────────────────────────────────
 
-  private indexRun(run: TaskRun): void {
+  indexRun(run: TaskRun): void {
     this.byId.set(run.id, run);
     const key = run.parentTaskRunId ?? ROOT;
     const list = this.children.get(key);
@@ -445,31 +448,31 @@ export class ExecutionMachine {
     if (run.meta?.dueAt !== undefined) this.due.add(run.id);
   }
 
-  private clearDue(run: TaskRun): void {
+  clearDue(run: TaskRun): void {
     if (run.meta?.dueAt === undefined) return;
     run.meta = { ...run.meta, dueAt: undefined, dueAction: undefined, pendingState: undefined };
     this.due.delete(run.id);
     this.touch(run);
   }
 
-  private move(run: TaskRun, to: StateType): void {
+  move(run: TaskRun, to: StateType): void {
     if (transition(run.state, to, this.ctx.now)) this.touch(run);
   }
 
-  private setOutputs(run: TaskRun, outputs: Record<string, unknown>): void {
+  setOutputs(run: TaskRun, outputs: Record<string, unknown>): void {
     run.outputs = outputs;
     this.outputsVersion++;
   }
 
-  private touch(run: TaskRun): void {
+  touch(run: TaskRun): void {
     this.out.dirtyTaskRuns.add(run.id);
   }
 
-  private setExecution(to: StateType): void {
+  setExecution(to: StateType): void {
     if (transition(this.execution.state, to, this.ctx.now)) this.out.executionChanged = true;
   }
 
-  private mergeLabels(labels: { key: string; value: string }[]): void {
+  mergeLabels(labels: { key: string; value: string }[]): void {
     const ex = this.execution;
     for (const label of labels) {
       const existing = ex.labels.find((l) => l.key === label.key);
@@ -479,7 +482,7 @@ export class ExecutionMachine {
     this.out.executionChanged = true;
   }
 
-  private emit(command: Command): void {
+  emit(command: Command): void {
     this.out.commands.push(command);
   }
 }

@@ -59,6 +59,7 @@ function mainVerdict(
     case "sequential":
     case "switch":
     case "if":
+    case "pause":
     case undefined:
       return sequential(tasks, runs, m);
   }

@@ -54,10 +54,16 @@ export interface TaskRunMeta {
   /** Epoch ms: a retry (RETRYING) or a Sleep (RUNNING) is due then. */
   dueAt?: number;
   /** What happens at dueAt. */
-  dueAction?: "retry" | "sleep-end" | "new-execution";
+  dueAction?: "retry" | "sleep-end" | "new-execution" | "pause-elapsed";
+  /** Pause: what happens when its duration elapses. */
+  pauseBehavior?: PauseBehavior;
+  /** Subflow: the child execution this task run waits for. */
+  childExecutionId?: string;
   /** The state a sleeping task run ends with when its sleep is over. */
   pendingState?: "SUCCESS" | "WARNING" | "FAILED";
 }
+
+export type PauseBehavior = "RESUME" | "WARN" | "FAIL" | "CANCEL";
 
 export interface TaskRun {
   id: string;
@@ -101,6 +107,8 @@ export interface Execution {
   metadata: { attemptNumber: number; originalCreatedDate: string };
   scheduleDate?: string;
   deleted: boolean;
+  /** For a subflow's execution: the task run of the parent that waits for it (not in the API JSON). */
+  parent?: { executionId: string; taskRunId: string };
 }
 
 /** Everything the engine needs; it mutates this in place and reports what it touched. */
@@ -132,7 +140,15 @@ export interface TaskResult {
 
 /** A flowable (or any task with runIf) evaluated by the Durable Object before it may run. */
 export type Resolution =
-  | { ok: true; skip?: boolean; values?: string[]; branch?: string; outputs?: Record<string, unknown> }
+  | {
+      ok: true;
+      skip?: boolean;
+      values?: string[];
+      branch?: string;
+      outputs?: Record<string, unknown>;
+      /** Pause: how long until `behavior` applies; absent = until resumed by hand. */
+      pause?: { afterMs?: number; behavior: PauseBehavior };
+    }
   | { ok: false; error: string };
 
 export type EngineEvent =
@@ -144,7 +160,20 @@ export type EngineEvent =
   | { type: "recover" }
   | { type: "kill" }
   | { type: "restart" }
-  | { type: "change-status"; state: StateType };
+  | { type: "change-status"; state: StateType }
+  | { type: "pause" }
+  /** Resumes one paused task run, or every one (and an execution paused by hand). */
+  | { type: "resume"; taskRunId?: string; onResume?: Record<string, unknown> }
+  /** Forces one task run's state (a failed task marked SUCCESS, a pause resumed) and carries on. */
+  | { type: "set-task-state"; taskRunId: string; state: StateType }
+  | { type: "subflow-started"; taskRunId: string; executionId: string }
+  | {
+      type: "child-ended";
+      taskRunId: string;
+      executionId: string;
+      state: StateType;
+      outputs?: Record<string, unknown>;
+    };
 
 export type Command =
   | { type: "run"; taskRunId: string }
@@ -153,6 +182,9 @@ export type Command =
   | { type: "render-outputs" }
   | { type: "log"; level: "INFO" | "WARN" | "ERROR"; message: string; taskRunId?: string }
   | { type: "create-retry-execution" }
+  /** Start the child execution of a Subflow task run. */
+  | { type: "subflow"; taskRunId: string }
+  | { type: "kill-child"; executionId: string }
   | { type: "ended" };
 
 export interface StepResult {

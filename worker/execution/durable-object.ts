@@ -14,8 +14,9 @@ import { executionEnded } from "../triggers/on-end";
 import { type ExecutionJson, executionJson } from "./json";
 import { drainOutbox } from "./outbox";
 import { renderOutputs, resolve, runTask } from "./runner";
-import { startExecution } from "./start";
+import { executionStub, startExecution } from "./start";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
+import { startSubflow } from "./subflow";
 
 /** If the object is evicted mid-run, this alarm brings it back to finish the work. */
 const WATCHDOG_MS = 60_000;
@@ -87,6 +88,59 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     }
     await this.pump([{ type: "change-status", state }]);
     return { ok: true, execution: this.json() };
+  }
+
+  async pause(): Promise<ControlOutcome> {
+    if (!this.machine) return { ok: false, reason: "not_found", message: "Execution not found" };
+    if (this.machine.execution.state.current !== "RUNNING") {
+      return { ok: false, reason: "conflict", message: "Only a RUNNING execution can be paused" };
+    }
+    await this.pump([{ type: "pause" }]);
+    return { ok: true, execution: this.json() };
+  }
+
+  /** The paused task runs and their task ids, so the API can validate `onResume` inputs. */
+  async pausedTasks(): Promise<{ taskRunId: string; taskId: string; flowRevision: number }[] | null> {
+    if (!this.machine) return null;
+    const revision = this.machine.execution.flowRevision;
+    return this.machine.state.taskRuns
+      .filter((r) => r.state.current === "PAUSED")
+      .map((r) => ({ taskRunId: r.id, taskId: r.taskId, flowRevision: revision }));
+  }
+
+  async resume(taskRunId?: string, onResume?: Record<string, unknown>): Promise<ControlOutcome> {
+    if (!this.machine) return { ok: false, reason: "not_found", message: "Execution not found" };
+    if (this.machine.execution.state.current !== "PAUSED") {
+      return { ok: false, reason: "conflict", message: "Execution is not paused" };
+    }
+    void this.pump([{ type: "resume", taskRunId, onResume }]);
+    return { ok: true, execution: this.json() };
+  }
+
+  async setTaskState(taskRunId: string, state: StateType): Promise<ControlOutcome> {
+    if (!this.machine) return { ok: false, reason: "not_found", message: "Execution not found" };
+    const run = this.machine.taskRun(taskRunId);
+    if (!run) return { ok: false, reason: "not_found", message: `Task run '${taskRunId}' not found` };
+    if (run.state.current !== "PAUSED" && !(isTerminal(run.state.current) && isTerminal(state))) {
+      return {
+        ok: false,
+        reason: "conflict",
+        message: `Task run is ${run.state.current}; it cannot be set to ${state}`,
+      };
+    }
+    void this.pump([{ type: "set-task-state", taskRunId, state }]);
+    return { ok: true, execution: this.json() };
+  }
+
+  /** From a child execution's Durable Object, at least once: the Subflow task run may go on. */
+  async childEnded(
+    taskRunId: string,
+    executionId: string,
+    state: StateType,
+    outputs?: Record<string, unknown>,
+  ): Promise<void> {
+    if (!this.machine) return;
+    void this.pump([{ type: "child-ended", taskRunId, executionId, state, outputs }]);
   }
 
   async markDeleted(): Promise<boolean> {
@@ -263,6 +317,17 @@ export class ExecutionDurableObject extends DurableObject<Env> {
         return;
       case "create-retry-execution":
         return launch(this.createRetryExecution());
+      case "subflow":
+        return launch(startSubflow(host, command.taskRunId));
+      case "kill-child": {
+        const tenantId = this.machine!.execution.tenantId;
+        this.ctx.waitUntil(
+          executionStub(this.env, tenantId, command.executionId)
+            .kill()
+            .then(() => undefined),
+        );
+        return;
+      }
       case "ended":
         return;
     }
@@ -339,11 +404,23 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   /** Tells the rest of the system that this execution ended; retried on an alarm until done. */
   private deliverNotices(): Promise<void> {
     const keys = this.store.notices();
-    if (!keys.length || !this.machine) return Promise.resolve();
+    const machine = this.machine;
+    if (!keys.length || !machine) return Promise.resolve();
     const work = (async () => {
       for (const key of keys) {
         try {
-          await executionEnded(this.env, this.json());
+          const json = this.json();
+          await executionEnded(this.env, json);
+          const parent = machine.execution.parent;
+          if (parent) {
+            const tenantId = machine.execution.tenantId;
+            await executionStub(this.env, tenantId, parent.executionId).childEnded(
+              parent.taskRunId,
+              json.id,
+              json.state.current,
+              json.outputs,
+            );
+          }
           this.store.removeNotice(key);
         } catch (error) {
           console.error("delivering the end of an execution failed; retrying on an alarm", error);

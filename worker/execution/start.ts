@@ -19,6 +19,8 @@ export interface StartOptions {
   originalId?: string;
   attemptNumber?: number;
   originalCreatedDate?: string;
+  /** The waiting Subflow task run of a parent execution, told when this one ends. */
+  parent?: { executionId: string; taskRunId: string };
   /** Pre-allocated id, when files were stored under it before the execution existed. */
   id?: string;
 }
@@ -37,6 +39,11 @@ export type ExecutionRpc = Pick<
   | "metrics"
   | "follow"
   | "poke"
+  | "pause"
+  | "resume"
+  | "setTaskState"
+  | "childEnded"
+  | "pausedTasks"
 >;
 
 export function executionStub(env: Env, tenantId: string, executionId: string): ExecutionRpc {
@@ -80,5 +87,6 @@ export async function startExecution(env: Env, opts: StartOptions): Promise<Exec
   if (opts.trigger) execution.trigger = opts.trigger;
   if (opts.scheduleDate) execution.scheduleDate = opts.scheduleDate;
   if (opts.parentId) execution.parentId = opts.parentId;
+  if (opts.parent) execution.parent = opts.parent;
   return executionStub(env, opts.tenantId, id).create(execution, opts.flow);
 }

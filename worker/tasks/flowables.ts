@@ -3,8 +3,9 @@
 // or secrets, so it happens here, in the Durable Object, and the pure engine receives the result.
 import type { Task } from "../../schema/flow/types";
 import { flowableKind } from "../engine/flow-index";
-import type { Resolution } from "../engine/types";
+import type { PauseBehavior, Resolution } from "../engine/types";
 import { isTruthy } from "../expressions";
+import { parseDurationMs } from "./duration";
 
 export interface Renderer {
   render(template: string): Promise<string>;
@@ -26,6 +27,8 @@ export async function resolveTask(task: Task, r: Renderer): Promise<Resolution> 
         // resolution outputs at once; it stays unset until the engine can apply it at the end.
         return { ok: true, branch: truthy ? "then" : task.else?.length ? "else" : "none" };
       }
+      case "pause":
+        return { ok: true, pause: await pauseOf(task, r) };
       case "sequential":
       case "parallel":
       case "dag":
@@ -35,6 +38,22 @@ export async function resolveTask(task: Task, r: Renderer): Promise<Resolution> 
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/**
+ * Pause: `pauseDuration` (0.21's `delay`) elapses into `behavior` (RESUME by default); a
+ * `timeout` alone fails the task when it elapses, as in 0.21. Neither: wait for a resume.
+ */
+async function pauseOf(task: Task, r: Renderer): Promise<{ afterMs?: number; behavior: PauseBehavior }> {
+  const declared = typeof task.behavior === "string" ? (task.behavior.toUpperCase() as PauseBehavior) : undefined;
+  const duration = task.pauseDuration ?? task.delay;
+  if (duration !== undefined) {
+    return { afterMs: parseDurationMs(await r.render(String(duration))), behavior: declared ?? "RESUME" };
+  }
+  if (task.timeout !== undefined) {
+    return { afterMs: parseDurationMs(await r.render(String(task.timeout))), behavior: declared ?? "FAIL" };
+  }
+  return { behavior: declared ?? "RESUME" };
 }
 
 /** Loop values are strings, de-duplicated; objects become their JSON text; null fails the loop. */
