@@ -132,6 +132,32 @@ tasks:
   });
 });
 
+// ENGINE BUG (reported to the lead): the schema accepts a `{{ }}` template for Parallel/Dag
+// `concurrent` (templInt), but worker/engine/nexts.ts `count` never renders it: Number("{{ 1 }}")
+// is NaN, so the limit silently becomes 0 (unlimited). Unskip once it is rendered or refused.
+describe("Parallel concurrent as a template", () => {
+  it.skip("'{{ 1 }}' is rendered and runs the children one by one", async () => {
+    const r = await runSource(
+      "parallel_template",
+      `
+tasks:
+  - id: par
+    type: ${PARALLEL}
+    concurrent: "{{ 1 }}"
+    tasks:
+      - id: a
+        type: ${SLEEP}
+        duration: PT0.2S
+      - id: b
+        type: ${SLEEP}
+        duration: PT0.2S
+`,
+    );
+    expect(r.ex.state.current).toBe("SUCCESS");
+    expect(created(r.run("b")) >= ended(r.run("a"))).toBe(true);
+  });
+});
+
 describe("Dag", () => {
   it("starts a task once all it depends on ended; independent ones together", async () => {
     const r = await runSource(
