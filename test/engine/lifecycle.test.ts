@@ -127,6 +127,36 @@ describe("restart", () => {
     expect(d.historyOf(d.execution).slice(-4)).toEqual(["FAILED", "RESTARTED", "RUNNING", "SUCCESS"]);
   });
 
+  it("re-runs the siblings that were only killed because the execution ended, so the restart is not KILLED", () => {
+    const f = buildFlow({ tasks: [par("p", [log("fast"), log("slow")])] });
+    const d = new Driver(f, {
+      script: { fast: [{ ...FAIL, durationMs: 100 }, {}], slow: { durationMs: 5000 } },
+    }).runToEnd();
+    expect(d.execution.state.current).toBe("FAILED");
+    expect(d.stateOf("slow")).toBe("KILLED");
+    d.feed({ type: "restart" });
+    d.runToEnd();
+    expect(d.stateOf("fast")).toBe("SUCCESS");
+    expect(d.stateOf("slow")).toBe("SUCCESS");
+    expect(d.run("slow").attempts.map((a) => a.state.current)).toEqual(["KILLED", "SUCCESS"]);
+    expect(d.execution.state.current).toBe("SUCCESS");
+  });
+
+  it("after a kill, killed task runs stay killed on restart", () => {
+    const f = buildFlow({ tasks: [par("p", [log("fast"), log("slow")])], errors: [log("e", { description: "slow" })] });
+    const d = new Driver(f, {
+      script: { fast: { ...FAIL, durationMs: 100 }, slow: { durationMs: 5000 }, e: { durationMs: 10_000 } },
+    }).runUntil((x) => x.runs("e").length > 0);
+    d.feed({ type: "kill" });
+    expect(d.execution.state.current).toBe("KILLED");
+    d.opts.script = { slow: {} };
+    d.feed({ type: "restart" });
+    d.runToEnd();
+    expect(d.stateOf("fast")).toBe("SUCCESS");
+    expect(d.stateOf("slow")).toBe("KILLED");
+    expect(d.execution.state.current).toBe("KILLED");
+  });
+
   it("is refused when no task run failed or paused", () => {
     const d = new Driver(flow()).runToEnd();
     expect(canRestart(d.state)).toBe(false);
