@@ -20,6 +20,7 @@ export type TriggersRpc = Pick<
   | "createBackfill"
   | "setBackfillPaused"
   | "deleteBackfill"
+  | "setClock"
   | "advanceClock"
   | "clock"
 >;

@@ -52,15 +52,21 @@ export class TriggersDurableObject extends DurableObject<Env> {
     this.tenantId = this.store.meta("tenant");
   }
 
-  // ---- clock: real time plus an offset that only tests move ---------------------------------
+  // ---- clock: real time, unless a test has set it (then it moves only when told to) --------
 
   private now(): number {
-    return Date.now() + Number(this.store.meta("clockOffset") ?? 0);
+    const frozen = this.store.meta("clock");
+    return frozen === undefined ? Date.now() : Number(frozen);
   }
 
-  /** Test hook: moves this object's clock forward, as if `ms` had passed. */
+  /** Test hook: stops this object's clock at `at` (epoch ms); from then on only advanceClock moves it. */
+  async setClock(at: number): Promise<void> {
+    this.store.setMeta("clock", String(at));
+  }
+
+  /** Test hook: moves the clock forward, as if `ms` had passed. */
   async advanceClock(ms: number): Promise<number> {
-    this.store.setMeta("clockOffset", String(Number(this.store.meta("clockOffset") ?? 0) + ms));
+    this.store.setMeta("clock", String(this.now() + ms));
     return this.now();
   }
 
@@ -114,10 +120,10 @@ export class TriggersDurableObject extends DurableObject<Env> {
   }
 
   private async arm(immediately = false): Promise<void> {
-    const offset = Number(this.store.meta("clockOffset") ?? 0);
     const candidates: number[] = [];
     const next = this.store.earliestNext();
-    if (next !== null) candidates.push(next - offset);
+    // In real time, however the object's clock reads: a frozen test clock then finds nothing new due.
+    if (next !== null) candidates.push(Date.now() + Math.max(0, next - this.now()));
     if (immediately || this.store.hasRunningBackfill()) candidates.push(Date.now());
     if (this.store.pendingCount() > 0) candidates.push(Date.now() + RETRY_MS);
     if (!candidates.length) {
@@ -129,39 +135,43 @@ export class TriggersDurableObject extends DurableObject<Env> {
     if (current !== at) await this.ctx.storage.setAlarm(at);
   }
 
-  /** Starts every pending firing; transient failures stay in the outbox for the next alarm. */
-  private drain(): Promise<void> {
-    this.draining ??= (async () => {
-      try {
-        const tenantId = this.tenantId;
-        if (!tenantId) return;
-        for (let batch = this.store.pending(50); batch.length; batch = this.store.pending(50)) {
-          let progressed = false;
-          await Promise.all(
-            batch.map(async ({ start }) => {
-              try {
-                const outcome = await launch(this.env, tenantId, start);
-                const row = this.store.get(start.namespace, start.flowId, start.trigger.id);
-                if (row) {
-                  const error = outcome.ok || outcome.skipped ? null : outcome.reason;
-                  const started = outcome.ok ? { lastExecutionId: start.executionId, lastRunDate: this.now() } : {};
-                  this.store.put({ ...row, ...started, lastError: error });
-                }
-                this.store.done(start.executionId);
-                progressed = true;
-              } catch (e) {
-                console.error("starting a triggered execution failed; retrying", e);
-                this.store.failedAttempt(start.executionId);
-              }
-            }),
-          );
-          if (!progressed) break;
-        }
-      } finally {
-        this.draining = undefined;
-      }
-    })();
-    return this.draining;
+  /** Starts every pending firing, one drain at a time; transient failures stay for the next alarm. */
+  private async drain(): Promise<void> {
+    while (this.draining) await this.draining;
+    const run = this.drainOnce();
+    this.draining = run;
+    try {
+      await run;
+    } finally {
+      if (this.draining === run) this.draining = undefined;
+    }
+  }
+
+  private async drainOnce(): Promise<void> {
+    const tenantId = this.tenantId;
+    if (!tenantId) return;
+    for (let batch = this.store.pending(50); batch.length; batch = this.store.pending(50)) {
+      let progressed = false;
+      await Promise.all(
+        batch.map(async ({ start }) => {
+          try {
+            const outcome = await launch(this.env, tenantId, start);
+            const row = this.store.get(start.namespace, start.flowId, start.trigger.id);
+            if (row) {
+              const error = outcome.ok || outcome.skipped ? null : outcome.reason;
+              const started = outcome.ok ? { lastExecutionId: start.executionId, lastRunDate: this.now() } : {};
+              this.store.put({ ...row, ...started, lastError: error });
+            }
+            this.store.done(start.executionId);
+            progressed = true;
+          } catch (e) {
+            console.error("starting a triggered execution failed; retrying", e);
+            this.store.failedAttempt(start.executionId);
+          }
+        }),
+      );
+      if (!progressed) break;
+    }
   }
 
   // ---- Flow triggers -----------------------------------------------------------------------
