@@ -29,6 +29,8 @@ export function peregrineClient({ base, tenant, key }) {
   }
 
   return {
+    url,
+    headers: auth,
     call,
     ok,
     saveFlow: (yaml) => ok("POST", "/flows", { body: yaml, type: "application/x-yaml" }),

@@ -83,7 +83,7 @@ export function writeJson(file, data) {
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
 }
 
-export function writeMarkdown(file, { startedAt, durationS, mode, machine: m, rows, failures }) {
+export function writeMarkdown(file, { startedAt, durationS, mode, machine: m, loadEnd, rows, failures }) {
   const notes = rows.flatMap((row) => row.notes.map((n) => `- **${row.id}**: ${n}`));
   const text = [
     "# Benchmark results",
@@ -93,7 +93,7 @@ export function writeMarkdown(file, { startedAt, durationS, mode, machine: m, ro
     "below, so absolute numbers are local-dev numbers, not Cloudflare production ones.",
     "",
     `- Date: ${startedAt} (${mode} run, ${durationS.toFixed(0)} s)`,
-    `- Machine: ${m.nproc} cores (${m.cpu}), memory ${m.memory}, load average at start ${m.loadavg} (the machine is shared)`,
+    `- Machine: ${m.nproc} cores (${m.cpu}), memory ${m.memory}, load average ${m.loadavg} at start and ${loadEnd} at the end (the machine is shared with other work)`,
     `- Node ${m.node}, wrangler ${m.wrangler}`,
     `- Code: commit ${m.commit}${m.workingTreeDirty ? ` plus ${m.workingTreeDirty} uncommitted change(s) under worker/ or schema/ (bundled as found)` : ""}`,
     "",

@@ -2,6 +2,7 @@
 // execution, ForEach over 10,000 values with a Log child: completion, time, workerd memory, the
 // size and time of GET, and paging its task runs through the D1 index.
 
+import http from "node:http";
 import { engineTimes, sleep, stats } from "../lib/client.mjs";
 import { forEach } from "../lib/flows.mjs";
 import { workerdRss } from "../lib/stack.mjs";
@@ -64,70 +65,70 @@ async function withRssPeak(child, work) {
 }
 
 /**
- * Starts the execution without waiting and samples it through GET (the Durable Object, not the
- * index) every `pollMs`: the samples show how fast children finish over time. Past `timeoutMs`
- * the execution is killed, so it does not load the rows after it, and the row records a failure.
+ * POST ?wait=true over node:http (fetch gives up on response headers after 300 s) with a deadline.
+ * The Durable Object holds its answers while it works through the execution, so a GET during the
+ * run would wait as long: the only progress probe is one bounded GET after a timeout.
  */
-export async function bigExecution({ api, peregrine, n, limit, timeoutMs, pollMs }) {
+function longPost(api, path, timeoutMs) {
+  const url = new URL(api.url(path));
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const req = http.request(url, { method: "POST", headers: api.headers }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          // keep the text
+        }
+        resolve({ status: res.statusCode, json, text, ms: performance.now() - started, bytes: text.length });
+      });
+      res.on("error", (error) => resolve({ status: 0, error, ms: performance.now() - started }));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    req.on("error", (error) => resolve({ status: 0, error, ms: performance.now() - started }));
+    req.end();
+  });
+}
+
+export async function bigExecution({ api, peregrine, n, limit, timeoutMs }) {
   const id = `big${n}c${limit}`;
   const mib = (kib) => kib / 1024;
-  const terminal = ["SUCCESS", "FAILED", "WARNING", "KILLED"];
   await api.saveFlow(forEach(id, n, limit, "log"));
   await sleep(2000);
   const before = workerdRss(peregrine.child)[0]?.rssKiB ?? Number.NaN;
   const sentAt = Date.now();
-  const created = await api.ok("POST", `/executions/bench/${id}`);
-  const executionId = created.json.id;
-  const samples = [];
-  const run = await withRssPeak(peregrine.child, async () => {
-    const deadline = sentAt + timeoutMs;
-    for (;;) {
-      await sleep(pollMs);
-      const g = await api
-        .call("GET", `/executions/${executionId}`, { signal: AbortSignal.timeout(120_000) })
-        .catch((e) => ({ status: 0, error: e }));
-      if (g.status === 200) {
-        const runs = g.json.taskRunList ?? [];
-        const done = runs.filter((r) => terminal.includes(r.state.current)).length;
-        samples.push({ atS: (Date.now() - sentAt) / 1000, done, state: g.json.state.current, getMs: g.ms });
-        if (terminal.includes(g.json.state.current)) return g;
-      }
-      if (Date.now() > deadline) return null;
-    }
-  });
+  const run = await withRssPeak(peregrine.child, () => longPost(api, `/executions/bench/${id}?wait=true`, timeoutMs));
   const after = workerdRss(peregrine.child)[0]?.rssKiB ?? Number.NaN;
   let peakKiB = run.peakKiB;
   const memory = { beforeMiB: mib(before), peakMiB: mib(peakKiB), afterMiB: mib(after) };
-  const every = Math.max(1, Math.ceil(samples.length / 12));
-  const trace = samples
-    .filter((_, i) => i % every === 0 || i === samples.length - 1)
-    .map((x) => `${x.atS.toFixed(0)} s: ${x.done}`)
-    .join(", ");
   const notes = [
-    `Started without ?wait and sampled by GET every ${pollMs / 1000} s (each GET serialises the whole execution ` +
-      `inside the DO, so sampling adds some load). Task runs finished by then: ${trace}.`,
     `Memory: RSS of the whole local workerd process (all isolates, D1/R2 simulators, caches), not the DO heap — an upper ` +
       `bound: before ${memory.beforeMiB.toFixed(0)} MiB, peak ${memory.peakMiB.toFixed(0)} MiB, after ${memory.afterMiB.toFixed(0)} MiB.`,
   ];
   const r = run.result;
-  if (r?.json.state.current !== "SUCCESS") {
-    const last = samples.at(-1);
-    const why = r ? `ended ${r.json.state.current}` : `not terminal after ${timeoutMs / 1000} s`;
-    if (!r) await api.call("DELETE", `/executions/${executionId}/kill`);
-    const done = last ? `${last.done}/${n + 1} task runs done` : "no sample";
+  if (r.status !== 200 || r.json?.state?.current !== "SUCCESS") {
+    const why =
+      r.status === 0
+        ? `POST ?wait=true: ${r.error?.message ?? r.error}`
+        : `answered ${r.status} ${r.json?.state?.current ?? r.text?.slice(0, 120)}`;
+    const progress = await progressOf(api, id);
     return {
       lines: [
         {
           name: `big ${n} c=${limit}`,
-          measured: `FAILED: ${why}; ${done}; RSS peak ${memory.peakMiB.toFixed(0)} MiB`,
+          measured: `FAILED: ${why}; RSS peak ${memory.peakMiB.toFixed(0)} MiB`,
           failed: true,
         },
       ],
-      notes: [`Big execution ${why}${r ? "" : " (killed then, so the next rows run on a quiet server)"}.`, ...notes],
-      detail: { memory, why, samples },
+      notes: [`Big execution failed — ${why}. Afterwards: ${progress}.`, ...notes],
+      detail: { memory, why, progress },
     };
   }
-  const t = engineTimes(r.json, sentAt, Date.now());
+  const t = engineTimes(r.json, sentAt, sentAt + r.ms);
   const get = await api.ok("GET", `/executions/${executionId}`);
   const index = await indexCatchUp(api, executionId, n + 1, Date.parse(r.json.state.histories.at(-1).date));
   const paging = await withRssPeak(peregrine.child, () => pageAll(api, executionId));
@@ -137,7 +138,8 @@ export async function bigExecution({ api, peregrine, n, limit, timeoutMs, pollMs
   const withinGoal = t.state === "SUCCESS" && memory.peakMiB < 128;
   notes.push(
     `Big execution (concurrencyLimit ${limit}, Log child) completed: engine ${(t.engineMs / 1000).toFixed(1)} s ` +
-      `(${(t.engineMs / n).toFixed(2)} ms per child), request → CREATED ${t.submitToCreatedMs} ms.`,
+      `(${(t.engineMs / n).toFixed(2)} ms per child); client wall ${(r.ms / 1000).toFixed(1)} s = request → CREATED ` +
+      `${t.submitToCreatedMs} ms + engine + terminal → response ${(t.endToAnswerMs / 1000).toFixed(1)} s (${(r.bytes / 1e6).toFixed(1)} MB).`,
     `GET /executions/{id}: ${get.ms.toFixed(0)} ms, ${(get.bytes / 1e6).toFixed(1)} MB, ${get.json.taskRunList.length} task runs.`,
     `D1 index: task runs total reached ${index.total}/${n + 1} ${index.caughtUp ? `${(index.lagMs / 1000).toFixed(1)} s after the execution ended` : "NOT within the wait limit"}; ` +
       `paging size 100: ${pages.pages} pages, ${pages.unique} distinct task runs, total field ${pages.total}, ${pages.ms.toFixed(0)} ms` +
@@ -167,8 +169,23 @@ export async function bigExecution({ api, peregrine, n, limit, timeoutMs, pollMs
       },
     ],
     notes,
-    detail: { engine: t, memory, samples, getMs: get.ms, getBytes: get.bytes, index, paging: pages },
+    detail: { engine: t, wallMs: r.ms, memory, getMs: get.ms, getBytes: get.bytes, index, paging: pages },
   };
+}
+
+/** One bounded look at the execution after a failure: the index for its id, then the DO. */
+async function progressOf(api, flowId) {
+  const bounded = { signal: AbortSignal.timeout(30_000) };
+  const s = await api
+    .call("GET", `/executions/search?namespace=bench&flowId=${flowId}&size=1`, bounded)
+    .catch(() => null);
+  const ex = s?.json?.results?.[0];
+  if (!ex) return "the D1 index did not list it within 30 s";
+  const g = await api.call("GET", `/executions/${ex.id}`, { signal: AbortSignal.timeout(30_000) }).catch(() => null);
+  if (g?.status !== 200) return `the index says ${ex.state?.current}; GET of the execution did not answer within 30 s`;
+  const byState = {};
+  for (const run of g.json.taskRunList ?? []) byState[run.state.current] = (byState[run.state.current] ?? 0) + 1;
+  return `execution ${g.json.state.current}, task runs by state ${JSON.stringify(byState)}`;
 }
 
 async function indexCatchUp(api, executionId, want, endedAt, limitMs = 120_000) {
