@@ -22,6 +22,8 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/bench/**", "test/app/**"],
       setupFiles: ["./test/setup.ts"],
+      // The machine is shared and small; a test is judged on what it asserts, not on speed.
+      testTimeout: 30_000,
     },
   };
 });

@@ -3,6 +3,7 @@ import { app } from "./api/app";
 import { sweepStalledExecutions } from "./execution/sweeper";
 import { rearmSchedulers } from "./triggers/client";
 
+export { FlowConcurrencyDurableObject } from "./concurrency/durable-object";
 export { ExecutionDurableObject } from "./execution/durable-object";
 export { TriggersDurableObject } from "./triggers/durable-object";
 

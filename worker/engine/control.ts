@@ -72,6 +72,21 @@ export function restartExecution(m: ExecutionMachine): void {
   m.wake(ROOT);
 }
 
+/** Flow concurrency (spec §3.6): no slot free, the execution waits in the queue. */
+export function queueExecution(m: ExecutionMachine): void {
+  if (m.execution.state.current !== "CREATED") return;
+  m.setExecution("QUEUED");
+  m.emit({ type: "log", level: "INFO", message: "Flow is queued due to concurrency limit exceeded" });
+}
+
+/** Flow concurrency with CANCEL or FAIL: the execution ends before it starts. */
+export function refuseExecution(m: ExecutionMachine, state: "CANCELLED" | "FAILED", message: string): void {
+  if (m.execution.state.current !== "CREATED") return;
+  m.emit({ type: "log", level: state === "FAILED" ? "ERROR" : "INFO", message });
+  m.setExecution(state);
+  m.emit({ type: "ended" });
+}
+
 /** Paused by hand: running task runs finish, nothing new starts until resumed. */
 export function pauseExecution(m: ExecutionMachine): void {
   if (m.execution.state.current === "RUNNING") m.setExecution("PAUSED");

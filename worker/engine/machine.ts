@@ -4,7 +4,15 @@
 // context gives the same state. It mutates the state in place and reports what it touched, so the
 // caller persists only the changed rows.
 import type { Task } from "../../schema/flow/types";
-import { killExecution, pauseExecution, restartExecution, resume, setTaskState } from "./control";
+import {
+  killExecution,
+  pauseExecution,
+  queueExecution,
+  refuseExecution,
+  restartExecution,
+  resume,
+  setTaskState,
+} from "./control";
 import { buildFlowIndex, type FlowIndex, flowableKind, isSubflow, type ListKind, listOf } from "./flow-index";
 import { nextChildren } from "./nexts";
 import { nextAttemptAt, policyFor } from "./retry";
@@ -126,6 +134,12 @@ export class ExecutionMachine {
         break;
       case "pause":
         pauseExecution(this);
+        break;
+      case "queued":
+        queueExecution(this);
+        break;
+      case "refused":
+        refuseExecution(this, event.state, event.message);
         break;
       case "resume":
         resume(this, event.taskRunId, event.onResume);

@@ -162,6 +162,10 @@ export type EngineEvent =
   | { type: "restart" }
   | { type: "change-status"; state: StateType }
   | { type: "pause" }
+  /** Flow concurrency: the execution waits for a slot (CREATED → QUEUED)… */
+  | { type: "queued" }
+  /** …or is refused one (CANCEL or FAIL behaviour). */
+  | { type: "refused"; state: "CANCELLED" | "FAILED"; message: string }
   /** Resumes one paused task run, or every one (and an execution paused by hand). */
   | { type: "resume"; taskRunId?: string; onResume?: Record<string, unknown> }
   /** Forces one task run's state (a failed task marked SUCCESS, a pause resumed) and carries on. */

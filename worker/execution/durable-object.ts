@@ -4,6 +4,7 @@
 // D1, sleeps and retries on alarms, and drains the outbox to D1 off the critical path.
 import { DurableObject } from "cloudflare:workers";
 import type { Flow } from "../../schema/flow/types";
+import { concurrencyStub } from "../concurrency/durable-object";
 import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
 import type { Command, EngineEvent, Execution, StateType, StepResult } from "../engine/types";
@@ -51,11 +52,47 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       const state = { flow, execution, taskRuns: [] };
       this.store.transaction(() => this.store.create(state));
       this.machine = new ExecutionMachine(state);
-      const at = execution.scheduleDate ? Date.parse(execution.scheduleDate) : 0;
-      if (at > Date.now()) await this.ctx.storage.setAlarm(at);
-      else void this.pump([{ type: "start" }]);
+      await this.admit();
     }
     return this.json();
+  }
+
+  /**
+   * Starts a CREATED execution once it may: at its scheduleDate, and with a slot when its flow
+   * has a concurrency limit. Safe to repeat (the slot request is idempotent).
+   */
+  private async admit(): Promise<void> {
+    const { flow, execution } = this.machine!.state;
+    const at = execution.scheduleDate ? Date.parse(execution.scheduleDate) : 0;
+    if (at > this.now().getTime()) return this.ctx.storage.setAlarm(at);
+    const limit = flow.concurrency?.limit;
+    if (!limit) return void this.pump([{ type: "start" }]);
+    const slots = concurrencyStub(this.env, execution.tenantId, execution.namespace, execution.flowId);
+    const admission = await slots.acquire(
+      execution.tenantId,
+      execution.id,
+      limit,
+      flow.concurrency?.behavior ?? "QUEUE",
+    );
+    switch (admission) {
+      case "run":
+        return void this.pump([{ type: "start" }]);
+      case "queued":
+        return this.pump([{ type: "queued" }]);
+      case "cancel":
+        return this.pump([
+          { type: "refused", state: "CANCELLED", message: "Flow is CANCELLED due to concurrency limit exceeded" },
+        ]);
+      case "fail":
+        return this.pump([
+          { type: "refused", state: "FAILED", message: "Flow is FAILED due to concurrency limit exceeded" },
+        ]);
+    }
+  }
+
+  /** From the flow's concurrency object: a slot is ours, the queued execution starts. */
+  async dequeue(): Promise<void> {
+    if (this.machine?.execution.state.current === "QUEUED") void this.pump([{ type: "start" }]);
   }
 
   async get(): Promise<ExecutionJson | null> {
@@ -223,16 +260,21 @@ export class ExecutionDurableObject extends DurableObject<Env> {
 
   /** From the sweeper: finish whatever a lost alarm or an eviction left undone. */
   async poke(): Promise<void> {
-    if (this.machine && !this.inflight) await this.pump([{ type: "recover" }, { type: "alarm" }]);
-    await this.drain();
+    await this.wakeUp();
   }
 
   override async alarm(): Promise<void> {
+    await this.wakeUp();
+  }
+
+  /** The alarm, or the sweeper's poke: does whatever is due or was left undone. */
+  private async wakeUp(): Promise<void> {
     const machine = this.machine;
     if (!machine) return;
     if (machine.execution.state.current === "CREATED" && machine.state.taskRuns.length === 0) {
-      const at = machine.execution.scheduleDate ? Date.parse(machine.execution.scheduleDate) : 0;
-      if (at <= this.now().getTime()) await this.pump([{ type: "start" }]);
+      await this.admit();
+    } else if (machine.execution.state.current === "QUEUED") {
+      // Waiting for a slot: the flow's concurrency object will call dequeue().
     } else if (this.inflight) {
       await this.pump([{ type: "alarm" }]);
     } else {
@@ -411,6 +453,11 @@ export class ExecutionDurableObject extends DurableObject<Env> {
         try {
           const json = this.json();
           await executionEnded(this.env, json);
+          const limit = machine.state.flow.concurrency?.limit;
+          if (limit) {
+            const ex = machine.execution;
+            await concurrencyStub(this.env, ex.tenantId, ex.namespace, ex.flowId).release(ex.id, limit);
+          }
           const parent = machine.execution.parent;
           if (parent) {
             const tenantId = machine.execution.tenantId;

@@ -44,6 +44,7 @@ export type ExecutionRpc = Pick<
   | "setTaskState"
   | "childEnded"
   | "pausedTasks"
+  | "dequeue"
 >;
 
 export function executionStub(env: Env, tenantId: string, executionId: string): ExecutionRpc {
