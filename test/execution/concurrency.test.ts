@@ -52,7 +52,10 @@ describe("flow concurrency", () => {
     edges.sort((a, b) => a.t - b.t || a.d - b.d);
     let live = 0;
     let peak = 0;
-    for (const edge of edges) peak = Math.max(peak, (live += edge.d));
+    for (const edge of edges) {
+      live += edge.d;
+      peak = Math.max(peak, live);
+    }
     expect(peak).toBeLessThanOrEqual(2);
   }, 180_000);
 
