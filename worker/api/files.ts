@@ -1,11 +1,11 @@
 // Internal storage downloads under /api/v1/{tenant}/executions/{id}/file: the file itself, its
 // metadata and a text preview. A path is served only when the execution exists in this tenant and
-// the path belongs to it (or to the execution that started it as a subflow); anything else is a
+// the path is under its storage prefix (or its parent's, for a subflow); anything else is a
 // 404, so the API never confirms that another execution's or tenant's file exists.
 import { Hono } from "hono";
 import { ApiError, badRequest, notFound } from "../errors";
 import { executionStub } from "../execution/start";
-import { belongsTo, type ExecutionScope, MAX_FILE_BYTES, r2Key } from "../storage/files";
+import { type ExecutionScope, executionPath, MAX_FILE_BYTES, r2Key } from "../storage/files";
 import type { AppEnv } from "./context";
 
 /** A preview reads at most this many bytes of the file and shows at most MAX_PREVIEW_ROWS lines. */
@@ -23,9 +23,18 @@ export function checkFileSize(size: number, name: string, max = MAX_FILE_BYTES):
   }
 }
 
-function parentExecutionId(trigger: { variables?: Record<string, unknown> } | undefined): string[] {
-  const id = trigger?.variables?.executionId;
-  return typeof id === "string" && id ? [id] : [];
+/** Where this execution's files live, and its parent's when a subflow trigger names one. */
+function allowedPrefixes(
+  scope: ExecutionScope,
+  trigger: { variables?: Record<string, unknown> } | undefined,
+): string[] {
+  const prefixes = [`kestra://${executionPath(scope)}/`];
+  const v = trigger?.variables ?? {};
+  if (typeof v.executionId === "string" && typeof v.namespace === "string" && typeof v.flowId === "string") {
+    const parent = { ...scope, namespace: v.namespace, flowId: v.flowId, executionId: v.executionId };
+    prefixes.push(`kestra://${executionPath(parent)}/`);
+  }
+  return prefixes;
 }
 
 async function locate(env: Env, tenantId: string, executionId: string, path: string | undefined) {
@@ -39,7 +48,8 @@ async function locate(env: Env, tenantId: string, executionId: string, path: str
     executionId,
   };
   const missing = notFound(`File '${path}' not found in execution '${executionId}'`);
-  if (!path.startsWith("kestra:///") || !belongsTo(path, scope, parentExecutionId(execution.trigger))) throw missing;
+  // A prefix, not just the id somewhere in the path: a namespace may itself contain "executions".
+  if (!allowedPrefixes(scope, execution.trigger).some((p) => path.startsWith(p))) throw missing;
   let key: string;
   try {
     key = r2Key(tenantId, path);
