@@ -22,6 +22,7 @@ export function storeServices(env: Env, scope: ExecutionScope, db: Db = database
   const kvStore = new KvStore(db, scope.tenantId);
   const secrets = new SecretStore(db, env, scope.tenantId);
   const masker = new SecretMasker();
+  const revealed = new Map<string, Promise<string>>();
   return {
     async kv(namespace, key, errorOnMissing) {
       const entry = await kvStore.get(namespace, key);
@@ -29,7 +30,15 @@ export function storeServices(env: Env, scope: ExecutionScope, db: Db = database
       if (errorOnMissing) throw new Error(`No value found for key '${key}' in namespace '${namespace}'`);
       return null;
     },
-    secret: async (key) => masker.reveal(await secrets.reveal(scope.namespace, key)),
+    secret(key) {
+      // One D1 read and one decryption per key and run, however often a template names it.
+      let value = revealed.get(key);
+      if (!value) {
+        value = secrets.reveal(scope.namespace, key).then((v) => masker.reveal(v));
+        revealed.set(key, value);
+      }
+      return value;
+    },
     masker,
     kvStore,
   };
