@@ -262,7 +262,7 @@ describe("ForEach concurrencyLimit", () => {
 // NaN, so the loop silently falls back to 1 (strictly sequential) instead of 0 (all at once).
 // Unskip once the limit is rendered (e.g. by the resolution) or refused by the schema.
 describe("ForEach concurrencyLimit as a template", () => {
-  it.skip("'{{ 0 }}' is rendered and starts every value at once", async () => {
+  it("'{{ 0 }}' is rendered and starts every value at once", async () => {
     const r = await runSource("limit_template", loop('concurrencyLimit: "{{ 0 }}"'));
     expect(r.ex.state.current).toBe("SUCCESS");
     expect(new Set(r.runs("nap").map(created)).size).toBe(1);

@@ -136,7 +136,7 @@ tasks:
 // `concurrent` (templInt), but worker/engine/nexts.ts `count` never renders it: Number("{{ 1 }}")
 // is NaN, so the limit silently becomes 0 (unlimited). Unskip once it is rendered or refused.
 describe("Parallel concurrent as a template", () => {
-  it.skip("'{{ 1 }}' is rendered and runs the children one by one", async () => {
+  it("'{{ 1 }}' is rendered and runs the children one by one", async () => {
     const r = await runSource(
       "parallel_template",
       `

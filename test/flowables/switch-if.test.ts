@@ -145,7 +145,7 @@ ${
   // in `parents`. The engine applies a Resolution's outputs as soon as it is resolved, so
   // worker/tasks/flowables.ts cannot return them without breaking that example. Unskip once the
   // engine sets an If's outputs when it ends.
-  it.skip("after it ended, the If exposes outputs.<id>.evaluationResult to later tasks", async () => {
+  it("after it ended, the If exposes outputs.<id>.evaluationResult to later tasks", async () => {
     const r = await runSource(
       "if_outputs",
       `

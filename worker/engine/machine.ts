@@ -185,7 +185,14 @@ export class ExecutionMachine {
       return this.end(run, applyAllowances("FAILED", task));
     }
     if (resolution.skip) return this.end(run, "SKIPPED");
-    run.meta = { ...run.meta, resolved: true, values: resolution.values, branch: resolution.branch };
+    run.meta = {
+      ...run.meta,
+      resolved: true,
+      values: resolution.values,
+      branch: resolution.branch,
+      limit: resolution.limit,
+      endOutputs: resolution.endOutputs,
+    };
     if (resolution.outputs) this.setOutputs(run, resolution.outputs);
     if (resolution.pause) {
       pauseResolved(this, run, resolution.pause);
@@ -399,6 +406,7 @@ export class ExecutionMachine {
     const final = finalStateOf(mainRuns);
     if (!container || !task) return this.endExecution(final);
     const own = task.type === "io.kestra.plugin.core.flow.AllowFailure" && final === "FAILED" ? "WARNING" : final;
+    if (container.meta?.endOutputs) this.setOutputs(container, { ...container.outputs, ...container.meta.endOutputs });
     this.end(container, applyAllowances(own, task));
   }
 

@@ -51,11 +51,11 @@ function mainVerdict(
   const kind = task ? flowableKind(task.type) : "sequential";
   switch (kind) {
     case "parallel":
-      return parallel(tasks, runs, count(task?.concurrent, 0));
+      return parallel(tasks, runs, container?.meta?.limit ?? count(task?.concurrent, 0));
     case "foreach":
-      return forEach(tasks, runs, container?.meta?.values ?? [], loopLimit(task!), m);
+      return forEach(tasks, runs, container?.meta?.values ?? [], container?.meta?.limit ?? loopLimit(task!), m);
     case "dag":
-      return dag((task?.tasks ?? []) as DagTask[], runs, count(task?.concurrent, 0));
+      return dag((task?.tasks ?? []) as DagTask[], runs, container?.meta?.limit ?? count(task?.concurrent, 0));
     case "sequential":
     case "switch":
     case "if":

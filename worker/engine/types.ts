@@ -49,6 +49,10 @@ export interface TaskRunMeta {
   values?: string[];
   /** Switch: the chosen case key, or "defaults". If: "then" | "else" | "none". */
   branch?: string;
+  /** Parallel/Dag `concurrent`, ForEach `concurrencyLimit`, when given as a template. */
+  limit?: number;
+  /** Outputs the flowable shows once it has ended (If's evaluationResult). */
+  endOutputs?: Record<string, unknown>;
   /** When the task run's flowable expressions or runIf have been evaluated. */
   resolved?: boolean;
   /** Epoch ms: a retry (RETRYING) or a Sleep (RUNNING) is due then. */
@@ -146,6 +150,10 @@ export type Resolution =
       values?: string[];
       branch?: string;
       outputs?: Record<string, unknown>;
+      /** Outputs set only when the flowable ends, so that its children do not see them as `parents`. */
+      endOutputs?: Record<string, unknown>;
+      /** A templated concurrency limit, rendered. */
+      limit?: number;
       /** Pause: how long until `behavior` applies; absent = until resumed by hand. */
       pause?: { afterMs?: number; behavior: PauseBehavior };
     }

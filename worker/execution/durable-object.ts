@@ -452,7 +452,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       for (const key of keys) {
         try {
           const json = this.json();
-          await executionEnded(this.env, json);
+          await executionEnded(this.env, json, machine.execution.tenantId);
           const limit = machine.state.flow.concurrency?.limit;
           if (limit) {
             const ex = machine.execution;

@@ -58,6 +58,7 @@ export type TaskRunJson = ReturnType<typeof taskRunJson>;
 export function executionSummaryJson(ex: Execution, now = new Date()) {
   return {
     id: ex.id,
+    tenantId: ex.tenantId,
     namespace: ex.namespace,
     flowId: ex.flowId,
     flowRevision: ex.flowRevision,

@@ -16,8 +16,11 @@ export async function resolveTask(task: Task, r: Renderer): Promise<Resolution> 
   try {
     if (task.runIf !== undefined && !isTruthy(await r.render(String(task.runIf)))) return { ok: true, skip: true };
     switch (flowableKind(task.type)) {
-      case "foreach":
-        return { ok: true, values: await loopValues(task, r) };
+      case "foreach": {
+        const limitOf =
+          task.type === "io.kestra.plugin.core.flow.EachParallel" ? task.concurrent : task.concurrencyLimit;
+        return { ok: true, values: await loopValues(task, r), limit: await templatedLimit(limitOf, r) };
+      }
       case "switch":
         return await switchCase(task, r);
       case "if": {
@@ -25,13 +28,18 @@ export async function resolveTask(task: Task, r: Renderer): Promise<Resolution> 
         // Kestra's `evaluationResult` output must not be visible to the If's own children (the
         // loop_parents example lists the If in `parents` without outputs), and the engine applies
         // resolution outputs at once; it stays unset until the engine can apply it at the end.
-        return { ok: true, branch: truthy ? "then" : task.else?.length ? "else" : "none" };
+        return {
+          ok: true,
+          branch: truthy ? "then" : task.else?.length ? "else" : "none",
+          endOutputs: { evaluationResult: truthy },
+        };
       }
       case "pause":
         return { ok: true, pause: await pauseOf(task, r) };
-      case "sequential":
       case "parallel":
       case "dag":
+        return { ok: true, limit: await templatedLimit(task.concurrent, r) };
+      case "sequential":
       case undefined:
         return { ok: true };
     }
@@ -54,6 +62,16 @@ async function pauseOf(task: Task, r: Renderer): Promise<{ afterMs?: number; beh
     return { afterMs: parseDurationMs(await r.render(String(task.timeout))), behavior: declared ?? "FAIL" };
   }
   return { behavior: declared ?? "RESUME" };
+}
+
+/** A concurrency property given as a template, rendered to a count; plain numbers are read by the engine. */
+async function templatedLimit(value: unknown, r: Renderer): Promise<number | undefined> {
+  if (typeof value !== "string") return undefined;
+  const rendered = (await r.render(value)).trim();
+  const n = Number(rendered);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`A concurrency limit must be a whole number ≥ 0, got '${rendered}'`);
+  return n;
 }
 
 /** Loop values are strings, de-duplicated; objects become their JSON text; null fails the loop. */
