@@ -129,6 +129,7 @@ export async function bigExecution({ api, peregrine, n, limit, timeoutMs }) {
     };
   }
   const t = engineTimes(r.json, sentAt, sentAt + r.ms);
+  const executionId = r.json.id;
   const get = await api.ok("GET", `/executions/${executionId}`);
   const index = await indexCatchUp(api, executionId, n + 1, Date.parse(r.json.state.histories.at(-1).date));
   const paging = await withRssPeak(peregrine.child, () => pageAll(api, executionId));
