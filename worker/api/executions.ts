@@ -15,6 +15,7 @@ import { executionStub, startExecution } from "../execution/start";
 import { newId } from "../ids";
 import { fileUri, putFile } from "../storage/files";
 import { type AppEnv, dbOf } from "./context";
+import { checkFileSize } from "./files";
 import { pageOf, parseLabels } from "./query";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -172,8 +173,15 @@ export const executions = new Hono<AppEnv>()
     const submitted = await readSubmittedInputs(c.req.raw);
     const resolved = await resolveInputs(found.flow.inputs, submitted, {
       now: new Date(),
-      storeFile: (inputId, file) =>
-        putFile(c.env.STORAGE, tenantId, fileUri(scope, ["inputs", inputId], file.name || inputId), file.stream()),
+      storeFile: (inputId, file) => {
+        checkFileSize(file.size, file.name || inputId);
+        return putFile(
+          c.env.STORAGE,
+          tenantId,
+          fileUri(scope, ["inputs", inputId], file.name || inputId),
+          file.stream(),
+        );
+      },
     });
     if (!resolved.ok) {
       const [first] = resolved.violations;

@@ -64,11 +64,12 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
   const guarded = createGuardedFetch({ allowPrivateNetwork: host.env.ALLOW_PRIVATE_NETWORK === "true" });
   const ctx: TaskContext = {
     task,
+    kv: svc.kvStore,
     signal: controller.signal,
     render: (t) => render(t, vars, svc),
     renderTyped: (t) => renderTyped(t, vars, svc),
     renderDeep: (v) => renderDeep(v, vars, svc),
-    log: (level, message) => host.log(taskRunId, level, message),
+    log: (level, message) => host.log(taskRunId, level, svc.masker.mask(message)),
     metric: (m) => metrics.push({ ...m, tags: m.tags ?? {}, timestamp: new Date().toISOString() }),
     putFile: (name, body) =>
       putFile(host.env.STORAGE, host.scope.tenantId, fileUri(host.scope, ["tasks", task.id, taskRunId], name), body),
@@ -95,7 +96,7 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
       outcome = await running;
     }
     const result: TaskResult = { state: outcome.state ?? "SUCCESS", metrics };
-    if (outcome.outputs) result.outputs = outcome.outputs;
+    if (outcome.outputs) result.outputs = svc.masker.maskDeep(outcome.outputs);
     if (outcome.labels) result.labels = outcome.labels;
     if (outcome.sleepMs !== undefined) result.sleepMs = outcome.sleepMs;
     // A wait longer than the task's timeout ends, failed, when the timeout does.
@@ -107,7 +108,7 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
     return {
       type: "task-result",
       taskRunId,
-      result: { state: "FAILED", metrics, error: e instanceof Error ? e.message : String(e) },
+      result: { state: "FAILED", metrics, error: svc.masker.mask(e instanceof Error ? e.message : String(e)) },
     };
   } finally {
     if (timer) clearTimeout(timer);
@@ -123,11 +124,11 @@ export async function renderOutputs(host: RunnerHost): Promise<EngineEvent> {
   try {
     const outputs: Record<string, unknown> = {};
     for (const output of machine.state.flow.outputs ?? []) {
-      outputs[output.id] = typed(output, await renderDeep(output.value, vars, svc));
+      outputs[output.id] = svc.masker.maskDeep(typed(output, await renderDeep(output.value, vars, svc)));
     }
     return { type: "outputs-rendered", outputs };
   } catch (e) {
-    return { type: "outputs-rendered", error: e instanceof Error ? e.message : String(e) };
+    return { type: "outputs-rendered", error: svc.masker.mask(e instanceof Error ? e.message : String(e)) };
   }
 }
 

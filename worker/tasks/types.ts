@@ -1,6 +1,7 @@
 // The contract between the execution Durable Object and a runnable task: what a task may ask of
 // its run (render, log, metrics, files) and what it answers. Tasks never touch storage directly.
 import type { Task } from "../../schema/flow/types";
+import type { KvAccess } from "../kv/store";
 
 export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
 
@@ -34,6 +35,8 @@ export interface TaskContext {
   readFile(uri: string): Promise<string>;
   /** `fetch` guarded against private, loopback, link-local and metadata addresses unless allowed. */
   fetch(url: string, init?: RequestInit): Promise<Response>;
+  /** This tenant's KV store, for the kv tasks. */
+  readonly kv?: KvAccess;
   /** Aborted when the task's `timeout` elapses or the execution is killed. */
   readonly signal: AbortSignal;
 }
