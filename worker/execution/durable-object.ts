@@ -8,16 +8,17 @@ import { concurrencyStub } from "../concurrency/durable-object";
 import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
 import type { Command, EngineEvent, Execution, StateType, StepResult } from "../engine/types";
-import { derivedId, newId } from "../ids";
+import { newId } from "../ids";
 import type { ExecutionScope } from "../storage/files";
 import type { LogLevel } from "../tasks/types";
-import { executionEnded } from "../triggers/on-end";
 import { type ExecutionJson, executionJson } from "./json";
+import { announceEnd } from "./notices";
 import { drainOutbox } from "./outbox";
 import { renderOutputs, resolve, runTask } from "./runner";
-import { executionStub, startExecution } from "./start";
+import { executionStub, startRetryExecution } from "./start";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 import { startSubflow } from "./subflow";
+import { type Watched, Watchers } from "./watchers";
 
 /** If the object is evicted mid-run, this alarm brings it back to finish the work. */
 const WATCHDOG_MS = 60_000;
@@ -35,7 +36,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   /** Shifts this object's clock; only tests move it, to make retries and sleeps due now. */
   private clockOffsetMs = 0;
   private draining?: Promise<void>;
-  private readonly watchers = new Set<() => void>();
+  private readonly watchers = new Watchers();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -191,22 +192,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   /** Resolves with the execution once it is terminal (PAUSED does not count), or at the timeout. */
   async waitForEnd(timeoutMs: number): Promise<ExecutionJson | null> {
     if (!this.machine) return null;
-    if (!isTerminal(this.machine.execution.state.current)) {
-      await new Promise<void>((done) => {
-        const timer = setTimeout(finish, timeoutMs);
-        const machine = this.machine!;
-        const watcher = () => {
-          if (isTerminal(machine.execution.state.current)) finish();
-        };
-        function finish() {
-          clearTimeout(timer);
-          self.watchers.delete(watcher);
-          done();
-        }
-        const self = this;
-        this.watchers.add(watcher);
-      });
-    }
+    await this.watchers.waitForEnd(this.watched(), timeoutMs);
     return this.json();
   }
 
@@ -225,28 +211,12 @@ export class ExecutionDurableObject extends DurableObject<Env> {
 
   /** Server-sent events: the execution now, then one event per change, `end` when terminal. */
   async follow(): Promise<ReadableStream<Uint8Array> | null> {
-    if (!this.machine) return null;
-    const machine = this.machine;
-    const encoder = new TextEncoder();
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    const send = (id: string, data: unknown) =>
-      writer.write(encoder.encode(`id: ${id}\nevent: ${id}\ndata: ${JSON.stringify(data)}\n\n`)).catch(stop);
-    const stop = () => {
-      this.watchers.delete(watcher);
-      writer.close().catch(() => {});
-    };
-    const watcher = () => {
-      const json = this.json();
-      void send("progress", json);
-      if (isTerminal(machine.execution.state.current) && !this.inflight) {
-        void send("end", json);
-        stop();
-      }
-    };
-    this.watchers.add(watcher);
-    watcher();
-    return readable;
+    return this.machine ? this.watchers.follow(this.watched()) : null;
+  }
+
+  private watched(): Watched {
+    const machine = this.machine!;
+    return { state: () => machine.execution.state.current, json: () => this.json(), busy: () => this.inflight > 0 };
   }
 
   /** For tests: pretend `ms` have passed, so that work due by then runs at the next alarm. */
@@ -320,7 +290,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     const loop = async () => {
       for (;;) {
         while (queue.length) apply(queue.shift()!);
-        this.notify();
+        this.watchers.notify();
         if (!mine) break;
         if (!watchdogArmed) {
           watchdogArmed = true;
@@ -358,7 +328,12 @@ export class ExecutionDurableObject extends DurableObject<Env> {
         this.log(command.taskRunId ?? null, command.level, command.message);
         return;
       case "create-retry-execution":
-        return launch(this.createRetryExecution());
+        return launch(
+          startRetryExecution(this.env, this.machine!.state).then((id) => {
+            this.log(null, "INFO", `Retrying in a new execution ${id}`);
+            return { type: "alarm" } as const;
+          }),
+        );
       case "subflow":
         return launch(startSubflow(host, command.taskRunId));
       case "kill-child": {
@@ -373,26 +348,6 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       case "ended":
         return;
     }
-  }
-
-  /** CREATE_NEW_EXECUTION: replays this execution into a new one, attemptNumber + 1. */
-  private async createRetryExecution(): Promise<EngineEvent> {
-    const { execution, flow } = this.machine!.state;
-    const created = await startExecution(this.env, {
-      id: await derivedId(execution.id, "retry"),
-      tenantId: execution.tenantId,
-      flow,
-      revision: execution.flowRevision,
-      inputs: execution.inputs,
-      labels: execution.labels,
-      trigger: execution.trigger,
-      parentId: execution.id,
-      originalId: execution.originalId,
-      attemptNumber: execution.metadata.attemptNumber + 1,
-      originalCreatedDate: execution.metadata.originalCreatedDate,
-    });
-    this.log(null, "INFO", `Retrying in a new execution ${created.id}`);
-    return { type: "alarm" };
   }
 
   private persist(result: StepResult, event: EngineEvent): void {
@@ -451,23 +406,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     const work = (async () => {
       for (const key of keys) {
         try {
-          const json = this.json();
-          await executionEnded(this.env, json, machine.execution.tenantId);
-          const limit = machine.state.flow.concurrency?.limit;
-          if (limit) {
-            const ex = machine.execution;
-            await concurrencyStub(this.env, ex.tenantId, ex.namespace, ex.flowId).release(ex.id, limit);
-          }
-          const parent = machine.execution.parent;
-          if (parent) {
-            const tenantId = machine.execution.tenantId;
-            await executionStub(this.env, tenantId, parent.executionId).childEnded(
-              parent.taskRunId,
-              json.id,
-              json.state.current,
-              json.outputs,
-            );
-          }
+          await announceEnd(this.env, machine.state, this.json());
           this.store.removeNotice(key);
         } catch (error) {
           console.error("delivering the end of an execution failed; retrying on an alarm", error);
@@ -503,10 +442,6 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       }
     })();
     return this.draining;
-  }
-
-  private notify(): void {
-    for (const watcher of [...this.watchers]) watcher();
   }
 
   private scope(): ExecutionScope {

@@ -2,8 +2,8 @@
 // hands it to its Durable Object. The API, webhooks, schedules, subflows and retries all use it.
 import type { Flow } from "../../schema/flow/types";
 import { newState } from "../engine/state";
-import type { Execution, ExecutionTrigger, Label } from "../engine/types";
-import { newId } from "../ids";
+import type { EngineState, Execution, ExecutionTrigger, Label } from "../engine/types";
+import { derivedId, newId } from "../ids";
 import type { ExecutionDurableObject } from "./durable-object";
 import type { ExecutionJson } from "./json";
 
@@ -90,4 +90,23 @@ export async function startExecution(env: Env, opts: StartOptions): Promise<Exec
   if (opts.parentId) execution.parentId = opts.parentId;
   if (opts.parent) execution.parent = opts.parent;
   return executionStub(env, opts.tenantId, id).create(execution, opts.flow);
+}
+
+/** CREATE_NEW_EXECUTION: replays an execution into a new one, attemptNumber + 1; a stable id makes it once. */
+export async function startRetryExecution(env: Env, state: EngineState): Promise<string> {
+  const { execution, flow } = state;
+  const created = await startExecution(env, {
+    id: await derivedId(execution.id, "retry"),
+    tenantId: execution.tenantId,
+    flow,
+    revision: execution.flowRevision,
+    inputs: execution.inputs,
+    labels: execution.labels,
+    trigger: execution.trigger,
+    parentId: execution.id,
+    originalId: execution.originalId,
+    attemptNumber: execution.metadata.attemptNumber + 1,
+    originalCreatedDate: execution.metadata.originalCreatedDate,
+  });
+  return created.id;
 }
