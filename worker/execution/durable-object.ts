@@ -11,10 +11,20 @@ import type { Command, EngineEvent, Execution, StateType, StepResult } from "../
 import { newId } from "../ids";
 import type { ExecutionScope } from "../storage/files";
 import type { LogLevel } from "../tasks/types";
+import { StepBatch } from "./batch";
+import {
+  ForEachItemChildren,
+  forEachItemWork,
+  itemEnded,
+  killItems,
+  runMerge,
+  runSplit,
+  startItems,
+} from "./foreach-item";
 import { type ExecutionJson, executionJson } from "./json";
 import { announceEnd } from "./notices";
 import { drainOutbox } from "./outbox";
-import { renderOutputs, resolve, runTask } from "./runner";
+import { type RunnerHost, renderOutputs, resolve, runTask } from "./runner";
 import { executionStub, startRetryExecution } from "./start";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 import { startSubflow } from "./subflow";
@@ -23,6 +33,8 @@ import { type Watched, Watchers } from "./watchers";
 /** If the object is evicted mid-run, this alarm brings it back to finish the work. */
 const WATCHDOG_MS = 60_000;
 const DRAIN_RETRY_MS = 5_000;
+/** How long a run of in-process steps may hold the object before it yields to other requests. */
+const SLICE_MS = 25;
 
 export type ControlOutcome =
   | { ok: true; execution: ExecutionJson }
@@ -37,10 +49,12 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   private clockOffsetMs = 0;
   private draining?: Promise<void>;
   private readonly watchers = new Watchers();
+  private readonly items: ForEachItemChildren;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ExecutionStore(ctx.storage);
+    this.items = new ForEachItemChildren(ctx.storage.sql);
     const state = this.store.load();
     if (state) this.machine = new ExecutionMachine(state);
   }
@@ -178,6 +192,11 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     outputs?: Record<string, unknown>,
   ): Promise<void> {
     if (!this.machine) return;
+    if (forEachItemWork(this.machine, taskRunId) === "items") {
+      const event = await itemEnded(this.host(), this.items, taskRunId, executionId, state, outputs);
+      if (event) void this.pump([event]);
+      return;
+    }
     void this.pump([{ type: "child-ended", taskRunId, executionId, state, outputs }]);
   }
 
@@ -279,19 +298,29 @@ export class ExecutionDurableObject extends DurableObject<Env> {
           wake?.();
         });
     };
-    const host = { machine, env: this.env, scope: this.scope(), controllers: this.controllers, log: this.log };
+    const host = this.host();
+    const batch = new StepBatch(this.store, machine);
     const apply = (event: EngineEvent) => {
       const result = machine.step(event, { now: this.now(), newId, random: Math.random });
-      this.persist(result, event);
+      batch.add(result, event);
       nextAlarm = result.nextAlarm;
       for (const command of result.commands) this.carryOut(command, host, launch);
     };
     let watchdogArmed = false;
+    let sliceStart = Date.now();
     const loop = async () => {
       for (;;) {
         while (queue.length) apply(queue.shift()!);
+        batch.flush();
         this.watchers.notify();
         if (!mine) break;
+        // A long chain of in-process tasks settles in microtasks only; yield now and then so the
+        // object can answer other requests (a GET, a kill) in between.
+        if (Date.now() - sliceStart > SLICE_MS) {
+          await new Promise((r) => setTimeout(r, 0));
+          sliceStart = Date.now();
+          if (queue.length) continue;
+        }
         if (!watchdogArmed) {
           watchdogArmed = true;
           await this.armAlarm(nextAlarm, true);
@@ -309,20 +338,28 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     return loop();
   }
 
-  private carryOut(
-    command: Command,
-    host: Parameters<typeof runTask>[0],
-    launch: (work: Promise<EngineEvent>) => void,
-  ): void {
+  private host(): RunnerHost {
+    return { machine: this.machine!, env: this.env, scope: this.scope(), controllers: this.controllers, log: this.log };
+  }
+
+  private carryOut(command: Command, host: RunnerHost, launch: (work: Promise<EngineEvent>) => void): void {
     switch (command.type) {
-      case "run":
+      case "run": {
+        const work = forEachItemWork(host.machine, command.taskRunId);
+        if (work === "split") return launch(runSplit(host, command.taskRunId));
+        if (work === "merge") return launch(runMerge(host, this.items, command.taskRunId));
         return launch(runTask(host, command.taskRunId));
+      }
       case "resolve":
         return launch(resolve(host, command.taskRunId));
       case "render-outputs":
         return launch(renderOutputs(host));
       case "abort":
         this.controllers.get(command.taskRunId)?.abort();
+        // The kill cascades to every batch execution of a ForEachItem.
+        if (forEachItemWork(host.machine, command.taskRunId) === "items") {
+          this.ctx.waitUntil(killItems(host, this.items, command.taskRunId));
+        }
         return;
       case "log":
         this.log(command.taskRunId ?? null, command.level, command.message);
@@ -335,6 +372,9 @@ export class ExecutionDurableObject extends DurableObject<Env> {
           }),
         );
       case "subflow":
+        if (forEachItemWork(host.machine, command.taskRunId) === "items") {
+          return launch(startItems(host, this.items, command.taskRunId));
+        }
         return launch(startSubflow(host, command.taskRunId));
       case "kill-child": {
         const tenantId = this.machine!.execution.tenantId;
@@ -348,29 +388,6 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       case "ended":
         return;
     }
-  }
-
-  private persist(result: StepResult, event: EngineEvent): void {
-    const machine = this.machine!;
-    this.store.transaction(() => {
-      if (event.type === "task-result") {
-        const run = machine.taskRun(event.taskRunId);
-        for (const m of event.result.metrics ?? []) {
-          this.store.appendMetric({ ...m, taskRunId: event.taskRunId, taskId: run?.taskId ?? null });
-        }
-      }
-      for (const id of result.removedTaskRuns) this.store.removeTaskRun(id);
-      for (const id of result.dirtyTaskRuns) {
-        const run = machine.taskRun(id);
-        if (run) this.store.saveTaskRun(run);
-      }
-      if (result.executionChanged) this.store.saveExecution(machine.state);
-      // The end is announced at least once: the notice commits with the state that ended.
-      if (result.commands.some((c) => c.type === "ended")) {
-        const ex = machine.execution;
-        this.store.addNotice(`ended:${ex.metadata.attemptNumber}:${ex.state.histories.length}`);
-      }
-    });
   }
 
   private readonly log = (taskRunId: string | null, level: LogLevel, message: string): void => {

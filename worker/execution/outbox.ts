@@ -8,7 +8,7 @@ import * as schema from "../../schema/db";
 import { executionSummaryJson, taskRunJson } from "./json";
 import { type ExecutionStore, levelRank } from "./store";
 
-const CHUNK = 50;
+const CHUNK = 100;
 
 export interface DrainScope {
   tenantId: string;
@@ -21,18 +21,25 @@ export interface DrainScope {
 /** Drains everything pending; returns how many keys were written. Throws when D1 fails. */
 export async function drainOutbox(db: D1Database, store: ExecutionStore, scope: DrainScope): Promise<number> {
   const orm = drizzle(db, { schema });
-  let written = 0;
-  for (;;) {
-    const entries = store.pendingOutbox(CHUNK);
-    if (!entries.length) return written;
-    const statements: BatchItem<"sqlite">[] = [];
-    for (const entry of entries) {
-      const statement = statementFor(orm, store, scope, entry.key, entry.version);
-      if (statement) statements.push(statement);
+  // Acknowledged once at the end: a write to the object's storage between two D1 batches would
+  // hold the object's replies until it is confirmed, again and again for a long drain. A crash
+  // mid-drain only means the next drain re-sends what D1 already has, which the versions ignore.
+  const sent: { key: string; version: number }[] = [];
+  try {
+    for (let after = -1; ; ) {
+      const entries = store.pendingOutbox(CHUNK, after);
+      if (!entries.length) return sent.length;
+      const statements: BatchItem<"sqlite">[] = [];
+      for (const entry of entries) {
+        const statement = statementFor(orm, store, scope, entry.key, entry.version);
+        if (statement) statements.push(statement);
+      }
+      if (statements.length) await orm.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+      sent.push(...entries);
+      after = entries[entries.length - 1]!.version;
     }
-    if (statements.length) await orm.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-    store.acknowledge(entries);
-    written += entries.length;
+  } finally {
+    if (sent.length) store.transaction(() => store.acknowledge(sent));
   }
 }
 

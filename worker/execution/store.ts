@@ -27,6 +27,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY, task_run_id TEXT, task_id TEXT, attempt INTEGER, level TEXT NOT NULL, timestamp TEXT NOT NULL, message TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS metrics (seq INTEGER PRIMARY KEY, task_run_id TEXT, task_id TEXT, type TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL, tags TEXT NOT NULL, timestamp TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, version INTEGER NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS outbox_version ON outbox (version)`,
   `CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, created_at TEXT NOT NULL)`,
 ];
 
@@ -218,9 +219,14 @@ export class ExecutionStore {
     return row ? (JSON.parse(row.doc) as TaskRun) : undefined;
   }
 
-  pendingOutbox(limit: number): { key: string; version: number }[] {
+  /** Pending keys in version order, after `afterVersion`, so a drain walks forward without writing. */
+  pendingOutbox(limit: number, afterVersion = -1): { key: string; version: number }[] {
     return this.sql
-      .exec<{ key: string; version: number }>("SELECT key, version FROM outbox ORDER BY version LIMIT ?", limit)
+      .exec<{ key: string; version: number }>(
+        "SELECT key, version FROM outbox WHERE version > ? ORDER BY version LIMIT ?",
+        afterVersion,
+        limit,
+      )
       .toArray();
   }
 

@@ -1,0 +1,59 @@
+// Coalesces the writes of consecutive engine steps into one SQLite transaction. Steps applied in
+// the same turn of the Durable Object commit together anyway, so writing a task run once per turn
+// instead of once per step loses nothing; the batch is flushed before the object awaits anything
+// outside itself, so no command that leaves the object sees uncommitted state.
+import type { ExecutionMachine } from "../engine/machine";
+import type { EngineEvent, MetricEntry, StepResult } from "../engine/types";
+import type { ExecutionStore } from "./store";
+
+export class StepBatch {
+  private readonly dirty = new Set<string>();
+  private readonly removed = new Set<string>();
+  private readonly metrics: { taskRunId: string; metric: MetricEntry }[] = [];
+  private executionChanged = false;
+  private ended = false;
+
+  constructor(
+    private readonly store: ExecutionStore,
+    private readonly machine: ExecutionMachine,
+  ) {}
+
+  add(result: StepResult, event: EngineEvent): void {
+    if (event.type === "task-result") {
+      for (const metric of event.result.metrics ?? []) this.metrics.push({ taskRunId: event.taskRunId, metric });
+    }
+    for (const id of result.removedTaskRuns) {
+      this.dirty.delete(id);
+      this.removed.add(id);
+    }
+    for (const id of result.dirtyTaskRuns) this.dirty.add(id);
+    this.executionChanged ||= result.executionChanged;
+    this.ended ||= result.commands.some((c) => c.type === "ended");
+  }
+
+  flush(): void {
+    if (!this.dirty.size && !this.removed.size && !this.metrics.length && !this.executionChanged && !this.ended) return;
+    const { store, machine } = this;
+    store.transaction(() => {
+      for (const { taskRunId, metric } of this.metrics) {
+        store.appendMetric({ ...metric, taskRunId, taskId: machine.taskRun(taskRunId)?.taskId ?? null });
+      }
+      for (const id of this.removed) store.removeTaskRun(id);
+      for (const id of this.dirty) {
+        const run = machine.taskRun(id);
+        if (run) store.saveTaskRun(run);
+      }
+      if (this.executionChanged) store.saveExecution(machine.state);
+      // The end is announced at least once: the notice commits with the state that ended.
+      if (this.ended) {
+        const ex = machine.execution;
+        store.addNotice(`ended:${ex.metadata.attemptNumber}:${ex.state.histories.length}`);
+      }
+    });
+    this.dirty.clear();
+    this.removed.clear();
+    this.metrics.length = 0;
+    this.executionChanged = false;
+    this.ended = false;
+  }
+}
