@@ -1,5 +1,6 @@
 // Static knowledge of a flow's task tree: where every task id sits (its container and which of the
-// container's lists), and which task types are flowable. Built once per flow revision.
+// container's lists), and which task types are flowable. Built once per flow revision. A
+// ForEachItem's main list is generated here: its `_split`, `_items` and `_merge` tasks.
 import type { DagTask, Flow, Task } from "../../schema/flow/types";
 
 const FLOW = "io.kestra.plugin.core.flow.";
@@ -17,11 +18,51 @@ const FLOWABLE_KINDS: Record<string, FlowableKind> = {
   [`${FLOW}If`]: "if",
   [`${FLOW}Dag`]: "dag",
   [`${FLOW}Pause`]: "pause",
+  // Runs its generated tasks one after the other; nothing to evaluate before it starts.
+  [`${FLOW}ForEachItem`]: "sequential",
 };
 
-/** Runnable from the engine's point of view, but carried out by starting another execution. */
+export const FOR_EACH_ITEM = `${FLOW}ForEachItem`;
+export const FOR_EACH_ITEM_SPLIT = `${FLOW}ForEachItem$ForEachItemSplit`;
+export const FOR_EACH_ITEM_ITEMS = `${FLOW}ForEachItem$ForEachItemExecutable`;
+export const FOR_EACH_ITEM_MERGE = `${FLOW}ForEachItem$ForEachItemMergeOutputs`;
+
+/** Runnable from the engine's point of view, but carried out by starting other executions. */
 export function isSubflow(type: string): boolean {
-  return type === `${FLOW}Subflow`;
+  return type === `${FLOW}Subflow` || type === FOR_EACH_ITEM_ITEMS;
+}
+
+/** The ForEachItem properties its generated tasks carry, so that each stands on its own. */
+const FOR_EACH_ITEM_PROPS = [
+  "items",
+  "batch",
+  "namespace",
+  "flowId",
+  "revision",
+  "inputs",
+  "labels",
+  "wait",
+  "transmitFailed",
+  "inheritLabels",
+  "scheduleDate",
+] as const;
+
+// Cached per task object: the index and the scheduler must see the same generated tasks.
+const generated = new WeakMap<Task, Task[]>();
+
+/** `<id>_split`, `<id>_items`, `<id>_merge` — Kestra's ids for the work of a ForEachItem. */
+export function forEachItemTasks(task: Task): Task[] {
+  const cached = generated.get(task);
+  if (cached) return cached;
+  const props: Record<string, unknown> = {};
+  for (const key of FOR_EACH_ITEM_PROPS) if (task[key] !== undefined) props[key] = task[key];
+  const tasks: Task[] = [
+    { ...props, id: `${task.id}_split`, type: FOR_EACH_ITEM_SPLIT },
+    { ...props, id: `${task.id}_items`, type: FOR_EACH_ITEM_ITEMS },
+    { ...props, id: `${task.id}_merge`, type: FOR_EACH_ITEM_MERGE },
+  ];
+  generated.set(task, tasks);
+  return tasks;
 }
 
 export function flowableKind(type: string): FlowableKind | undefined {
@@ -58,7 +99,7 @@ export function mainTasks(task: Task, branch: string | undefined): Task[] {
     case "parallel":
     case "foreach":
     case "pause":
-      return (task.tasks ?? []) as Task[];
+      return task.type === FOR_EACH_ITEM ? forEachItemTasks(task) : ((task.tasks ?? []) as Task[]);
     case undefined:
       return [];
   }
@@ -86,7 +127,7 @@ function childLists(task: Task): Array<[ListKind, Task[]]> {
     case "parallel":
     case "foreach":
     case "pause":
-      lists.push(["main", enabled(task.tasks as Task[])]);
+      lists.push(["main", enabled(mainTasks(task, undefined))]);
       break;
     case undefined:
       return lists;

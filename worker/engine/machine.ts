@@ -28,7 +28,7 @@ import type {
   TaskResult,
   TaskRun,
 } from "./types";
-import { childEnded, pauseElapsed, pauseResolved, subflowStarted } from "./waits";
+import { childEnded, itemsEnded, pauseElapsed, pauseResolved, subflowStarted } from "./waits";
 
 /** The flow itself, as a container of task runs. */
 export const ROOT = "";
@@ -152,6 +152,9 @@ export class ExecutionMachine {
         break;
       case "child-ended":
         childEnded(this, event);
+        break;
+      case "items-ended":
+        itemsEnded(this, event);
         break;
       case "change-status":
         if (isTerminal(this.execution.state.current) && isTerminal(event.state)) this.setExecution(event.state);

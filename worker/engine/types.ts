@@ -179,6 +179,8 @@ export type EngineEvent =
   /** Forces one task run's state (a failed task marked SUCCESS, a pause resumed) and carries on. */
   | { type: "set-task-state"; taskRunId: string; state: StateType }
   | { type: "subflow-started"; taskRunId: string; executionId: string }
+  /** ForEachItem's `_items`: every batch's execution ended; `state` is the worst of theirs. */
+  | { type: "items-ended"; taskRunId: string; state: StateType; outputs: Record<string, unknown> }
   | {
       type: "child-ended";
       taskRunId: string;

@@ -1,5 +1,6 @@
 // Task runs that wait on something outside themselves: a Pause (until resumed, or until its
-// duration elapses and its behavior applies) and a Subflow (until its child execution ends).
+// duration elapses and its behavior applies), a Subflow (until its child execution ends) and
+// ForEachItem's `_items` (until every batch's execution ended).
 import { leavePaused, resumeRun } from "./control";
 import type { ExecutionMachine } from "./machine";
 import { applyAllowances } from "./state";
@@ -53,13 +54,28 @@ export function childEnded(
   const run = m.taskRun(event.taskRunId);
   if (run?.state.current !== "RUNNING") return;
   if (run.meta?.childExecutionId && run.meta.childExecutionId !== event.executionId) return;
-  const task = m.taskOf(run);
   m.setOutputs(run, { executionId: event.executionId, state: event.state, outputs: event.outputs ?? {} });
-  const transmit = task.transmitFailed !== false && task.transmitFailed !== "false";
-  if (transmit && event.state === "KILLED") {
+  transmit(m, run, event.state);
+}
+
+/** ForEachItem's `_items` once all its batches ended: the same mapping, on their worst state. */
+export function itemsEnded(
+  m: ExecutionMachine,
+  event: { taskRunId: string; state: StateType; outputs: Record<string, unknown> },
+): void {
+  const run = m.taskRun(event.taskRunId);
+  if (run?.state.current !== "RUNNING") return;
+  m.setOutputs(run, event.outputs);
+  transmit(m, run, event.state);
+}
+
+function transmit(m: ExecutionMachine, run: TaskRun, state: StateType): void {
+  const task = m.taskOf(run);
+  const transmitted = task.transmitFailed !== false && task.transmitFailed !== "false";
+  if (transmitted && state === "KILLED") {
     m.clearDue(run);
     return m.end(run, "KILLED");
   }
-  const outcome = transmit && (event.state === "FAILED" || event.state === "WARNING") ? event.state : "SUCCESS";
+  const outcome = transmitted && (state === "FAILED" || state === "WARNING") ? state : "SUCCESS";
   m.finishAttempt(run, outcome);
 }

@@ -1,23 +1,109 @@
 // The Subflow task (spec §5): renders which flow to start and with what, and starts the child
 // execution with a stable id, so a repeated command (after a crash) never starts two children.
 // The child tells this execution's Durable Object when it ends (see durable-object.ts, notices).
+// The child-starting steps are shared with ForEachItem (foreach-item.ts), which starts many.
 import { applyPluginDefaults } from "../../schema/flow/defaults";
+import type { Flow, Task } from "../../schema/flow/types";
 import { database } from "../db/client";
 import { getFlow } from "../db/flows";
-import type { EngineEvent, Label } from "../engine/types";
+import type { EngineEvent, Execution, ExecutionTrigger, Label } from "../engine/types";
 import { taskRunVariables } from "../engine/variables";
 import { render, renderDeep } from "../expressions";
 import { derivedId } from "../ids";
 import { resolveInputs } from "./inputs";
+import type { ExecutionJson } from "./json";
 import type { RunnerHost } from "./runner";
 import { startExecution } from "./start";
 
 const SUBFLOW = "io.kestra.plugin.core.flow.Subflow";
 
+type Vars = Record<string, unknown>;
+
 function asLabels(value: unknown): Label[] {
   if (Array.isArray(value)) return value.map((l) => ({ key: String(l.key), value: String(l.value) }));
   if (value && typeof value === "object") return Object.entries(value).map(([key, v]) => ({ key, value: String(v) }));
   return [];
+}
+
+/** Everything about the children of one task run that does not depend on which child it is. */
+export interface ChildPlan {
+  flow: Flow;
+  revision: number;
+  labels: Label[];
+  scheduleDate?: string;
+  wait: boolean;
+  trigger: ExecutionTrigger;
+}
+
+/** Renders and checks the flow to start; a string is the error the task fails with. */
+export async function planChildren(
+  env: Env,
+  parent: Execution,
+  task: Task,
+  vars: Vars,
+  trigger: { id: string; type: string },
+): Promise<ChildPlan | string> {
+  const namespace = await render(String(task.namespace), vars);
+  const flowId = await render(String(task.flowId), vars);
+  const revision = task.revision === undefined ? undefined : Number(await render(String(task.revision), vars));
+  const found = await getFlow(database(env.DB), parent.tenantId, namespace, flowId, revision);
+  if (!found) return `Unable to find the subflow '${namespace}.${flowId}'${revision ? ` revision ${revision}` : ""}`;
+  if (found.disabled) return `The subflow '${namespace}.${flowId}' is disabled`;
+  const inherited = task.inheritLabels ? parent.labels : parent.labels.filter((l) => l.key.startsWith("system."));
+  const own = asLabels(await renderDeep(task.labels ?? {}, vars));
+  return {
+    flow: found.flow,
+    revision: found.revision,
+    labels: [...inherited, ...own],
+    scheduleDate: task.scheduleDate ? await render(String(task.scheduleDate), vars) : undefined,
+    wait: String(task.wait ?? true) !== "false",
+    trigger: {
+      ...trigger,
+      variables: {
+        executionId: parent.id,
+        namespace: parent.namespace,
+        flowId: parent.flowId,
+        flowRevision: parent.flowRevision,
+      },
+    },
+  };
+}
+
+/** Renders one child's inputs and validates them against the child flow; a string is the error. */
+export async function childInputs(plan: ChildPlan, inputs: unknown, vars: Vars): Promise<Vars | string> {
+  const submitted = (await renderDeep(inputs ?? {}, vars)) as Vars;
+  const resolved = await resolveInputs(
+    plan.flow.inputs,
+    { values: submitted, files: {} },
+    {
+      now: new Date(),
+      storeFile: async () => {
+        throw new Error("A subflow's FILE input takes a kestra:// URI, not an upload");
+      },
+    },
+  );
+  if (resolved.ok) return resolved.inputs;
+  return `Invalid inputs for the subflow: ${resolved.violations.map((v) => `${v.input}: ${v.message}`).join("; ")}`;
+}
+
+/** Starts (or finds again: the id is stable) one child; a waiting parent is told when it ends. */
+export function startChild(
+  env: Env,
+  parent: Execution,
+  plan: ChildPlan,
+  child: { id: string; inputs: Vars; taskRunId: string },
+): Promise<ExecutionJson> {
+  return startExecution(env, {
+    id: child.id,
+    tenantId: parent.tenantId,
+    flow: plan.flow,
+    revision: plan.revision,
+    inputs: child.inputs,
+    labels: plan.labels,
+    scheduleDate: plan.scheduleDate,
+    trigger: plan.trigger,
+    parent: plan.wait ? { executionId: parent.id, taskRunId: child.taskRunId } : undefined,
+  });
 }
 
 export async function startSubflow(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {
@@ -28,56 +114,13 @@ export async function startSubflow(host: RunnerHost, taskRunId: string): Promise
   const fail = (error: string): EngineEvent => ({ type: "task-result", taskRunId, result: { state: "FAILED", error } });
   try {
     const vars = taskRunVariables(machine, run);
-    const namespace = await render(String(task.namespace), vars);
-    const flowId = await render(String(task.flowId), vars);
-    const revision = task.revision === undefined ? undefined : Number(await render(String(task.revision), vars));
-    const found = await getFlow(database(env.DB), parent.tenantId, namespace, flowId, revision);
-    if (!found)
-      return fail(`Unable to find the subflow '${namespace}.${flowId}'${revision ? ` revision ${revision}` : ""}`);
-    if (found.disabled) return fail(`The subflow '${namespace}.${flowId}' is disabled`);
-
-    const submitted = (await renderDeep(task.inputs ?? {}, vars)) as Record<string, unknown>;
-    const resolved = await resolveInputs(
-      found.flow.inputs,
-      { values: submitted, files: {} },
-      {
-        now: new Date(),
-        storeFile: async () => {
-          throw new Error("A subflow's FILE input takes a kestra:// URI, not an upload");
-        },
-      },
-    );
-    if (!resolved.ok) {
-      return fail(
-        `Invalid inputs for the subflow: ${resolved.violations.map((v) => `${v.input}: ${v.message}`).join("; ")}`,
-      );
-    }
-
-    const inherited = task.inheritLabels ? parent.labels : parent.labels.filter((l) => l.key.startsWith("system."));
-    const own = asLabels(await renderDeep(task.labels ?? {}, vars));
-    const wait = String(task.wait ?? true) !== "false";
-    const scheduleDate = task.scheduleDate ? await render(String(task.scheduleDate), vars) : undefined;
-    const child = await startExecution(env, {
-      id: await derivedId(taskRunId, `subflow:${run.attempts.length}`),
-      tenantId: parent.tenantId,
-      flow: found.flow,
-      revision: found.revision,
-      inputs: resolved.inputs,
-      labels: [...inherited, ...own],
-      scheduleDate,
-      trigger: {
-        id: task.id,
-        type: SUBFLOW,
-        variables: {
-          executionId: parent.id,
-          namespace: parent.namespace,
-          flowId: parent.flowId,
-          flowRevision: parent.flowRevision,
-        },
-      },
-      parent: wait ? { executionId: parent.id, taskRunId } : undefined,
-    });
-    if (!wait) {
+    const plan = await planChildren(env, parent, task, vars, { id: task.id, type: SUBFLOW });
+    if (typeof plan === "string") return fail(plan);
+    const inputs = await childInputs(plan, task.inputs, vars);
+    if (typeof inputs === "string") return fail(inputs);
+    const id = await derivedId(taskRunId, `subflow:${run.attempts.length}`);
+    const child = await startChild(env, parent, plan, { id, inputs, taskRunId });
+    if (!plan.wait) {
       return { type: "task-result", taskRunId, result: { state: "SUCCESS", outputs: { executionId: child.id } } };
     }
     return { type: "subflow-started", taskRunId, executionId: child.id };
