@@ -33,6 +33,7 @@ import { type Watched, Watchers } from "./watchers";
 /** If the object is evicted mid-run, this alarm brings it back to finish the work. */
 const WATCHDOG_MS = 60_000;
 const DRAIN_RETRY_MS = 5_000;
+const DRAIN_DELAY_MS = 50;
 /** How long a run of in-process steps may hold the object before it yields to other requests. */
 const SLICE_MS = 25;
 
@@ -403,12 +404,16 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   };
 
   private async armAlarm(dueAt: number | undefined, working: boolean): Promise<void> {
-    const candidates = [dueAt, working ? Date.now() + WATCHDOG_MS : undefined].filter(
-      (t): t is number => t !== undefined,
-    );
+    // Pending outbox rows or notices keep a backstop alarm, in case the object is evicted first.
+    const unsent = this.store.outboxSize() > 0 || this.store.notices().length > 0;
+    const candidates = [
+      dueAt,
+      working ? Date.now() + WATCHDOG_MS : undefined,
+      unsent ? Date.now() + DRAIN_RETRY_MS : undefined,
+    ].filter((t): t is number => t !== undefined);
     const current = await this.ctx.storage.getAlarm();
     if (!candidates.length) {
-      if (current !== null && !this.store.outboxSize()) await this.ctx.storage.deleteAlarm();
+      if (current !== null) await this.ctx.storage.deleteAlarm();
       return;
     }
     const at = Math.min(...candidates);
@@ -442,8 +447,12 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     if (current === null || current > retryAt) await this.ctx.storage.setAlarm(retryAt);
   }
 
+  /**
+   * Starts the drain a moment after the run settles, so that the replies waiting for this run
+   * (`wait=true`, follow) go out first: the index is never on the path of an answer.
+   */
   private drainSoon(): void {
-    if (this.store.outboxSize()) this.ctx.waitUntil(this.drain());
+    if (this.store.outboxSize()) setTimeout(() => this.ctx.waitUntil(this.drain()), DRAIN_DELAY_MS);
   }
 
   private drain(): Promise<void> {
