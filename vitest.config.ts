@@ -14,6 +14,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             OPERATOR_SECRET: "test-operator-secret",
             SECRETS_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            KESTRA_REGION: "eu-test",
           },
         },
       }),

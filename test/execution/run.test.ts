@@ -40,4 +40,30 @@ describe("running a flow through the API", () => {
     expect(lines[6]).toBe("0");
     expect(lines[13]).toBe("1");
   });
+
+  it("gives errorLogs() to the errors branch and Worker variables named KESTRA_X as envs.x", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: diagnose
+namespace: qa
+tasks:
+  - id: where
+    type: io.kestra.plugin.core.log.Log
+    message: "region {{ envs.region }}"
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+    errorMessage: "disk full"
+errors:
+  - id: report
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ errorLogs()[0].taskId }} said {{ errorLogs()[0].message }}"
+`,
+    );
+    const ex = await runFlow(tenant, "qa", "diagnose");
+    expect(ex.state.current).toBe("FAILED");
+    const messages = (await logsOf(tenant, ex.id)).map((l) => l.message);
+    expect(messages[0]).toBe("region eu-test");
+    expect(messages).toContain("boom said disk full");
+  });
 });

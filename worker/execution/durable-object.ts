@@ -340,7 +340,21 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   }
 
   private host(): RunnerHost {
-    return { machine: this.machine!, env: this.env, scope: this.scope(), controllers: this.controllers, log: this.log };
+    return {
+      machine: this.machine!,
+      env: this.env,
+      scope: this.scope(),
+      controllers: this.controllers,
+      log: this.log,
+      errorLogs: () =>
+        this.store.logs({ minLevelRank: levelRank("ERROR") }).map((l) => ({
+          taskId: l.taskId,
+          taskRunId: l.taskRunId,
+          timestamp: l.timestamp,
+          level: l.level,
+          message: l.message,
+        })),
+    };
   }
 
   private carryOut(command: Command, host: RunnerHost, launch: (work: Promise<EngineEvent>) => void): void {

@@ -4,7 +4,7 @@
 import { applyPluginDefaults } from "../../schema/flow/defaults";
 import type { Output } from "../../schema/flow/types";
 import type { ExecutionMachine } from "../engine/machine";
-import type { EngineEvent, MetricEntry, TaskResult } from "../engine/types";
+import type { EngineEvent, MetricEntry, TaskResult, TaskRun } from "../engine/types";
 import { executionVariables, taskRunVariables } from "../engine/variables";
 import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
 import { createGuardedFetch } from "../net/guarded-fetch";
@@ -21,11 +21,28 @@ export interface RunnerHost {
   scope: ExecutionScope;
   log(taskRunId: string | null, level: LogLevel | "INFO" | "WARN" | "ERROR", message: string): void;
   controllers: Map<string, AbortController>;
+  /** The ERROR logs of this execution so far, for `errorLogs()`. */
+  errorLogs(): unknown[];
+}
+
+/** Worker variables named `KESTRA_X` become `{{ envs.x }}`, as Kestra does with its env-vars prefix. */
+function envsOf(env: Env): Record<string, string> {
+  const envs: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith("KESTRA_") && typeof value === "string") envs[key.slice(7).toLowerCase()] = value;
+  }
+  return envs;
+}
+
+/** The variables a task run renders against, with this Worker's `envs`. */
+export function runVariables(host: RunnerHost, run: TaskRun): Record<string, unknown> {
+  return taskRunVariables(host.machine, run, envsOf(host.env));
 }
 
 function services(host: RunnerHost): RenderServices & StoreServices {
   return {
     read: (uri) => readScoped(host, uri),
+    errorLogs: () => host.errorLogs(),
     ...storeServices(host.env, host.scope),
   };
 }
@@ -39,7 +56,7 @@ export async function resolve(host: RunnerHost, taskRunId: string): Promise<Engi
   const { machine } = host;
   const run = machine.taskRun(taskRunId)!;
   const task = applyPluginDefaults(machine.taskOf(run), machine.state.flow);
-  const vars = taskRunVariables(machine, run);
+  const vars = runVariables(host, run);
   const svc = services(host);
   const resolution = await resolveTask(task, {
     render: (t) => render(t, vars, svc),
@@ -56,7 +73,7 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
   const fail = (error: string): EngineEvent => ({ type: "task-result", taskRunId, result: { state: "FAILED", error } });
   if (!impl) return fail(`Task type ${task.type} is not supported by Peregrine yet`);
 
-  const vars = taskRunVariables(machine, run);
+  const vars = runVariables(host, run);
   const svc = services(host);
   const metrics: MetricEntry[] = [];
   const controller = new AbortController();
@@ -119,7 +136,7 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
 /** Flow outputs are rendered and typed at the end; any failure turns the execution FAILED. */
 export async function renderOutputs(host: RunnerHost): Promise<EngineEvent> {
   const { machine } = host;
-  const vars = executionVariables(machine);
+  const vars = executionVariables(machine, envsOf(host.env));
   const svc = services(host);
   try {
     const outputs: Record<string, unknown> = {};

@@ -7,12 +7,11 @@ import type { Flow, Task } from "../../schema/flow/types";
 import { database } from "../db/client";
 import { getFlow } from "../db/flows";
 import type { EngineEvent, Execution, ExecutionTrigger, Label } from "../engine/types";
-import { taskRunVariables } from "../engine/variables";
 import { render, renderDeep } from "../expressions";
 import { derivedId } from "../ids";
 import { resolveInputs } from "./inputs";
 import type { ExecutionJson } from "./json";
-import type { RunnerHost } from "./runner";
+import { type RunnerHost, runVariables } from "./runner";
 import { startExecution } from "./start";
 
 const SUBFLOW = "io.kestra.plugin.core.flow.Subflow";
@@ -113,7 +112,7 @@ export async function startSubflow(host: RunnerHost, taskRunId: string): Promise
   const parent = machine.execution;
   const fail = (error: string): EngineEvent => ({ type: "task-result", taskRunId, result: { state: "FAILED", error } });
   try {
-    const vars = taskRunVariables(machine, run);
+    const vars = runVariables(host, run);
     const plan = await planChildren(env, parent, task, vars, { id: task.id, type: SUBFLOW });
     if (typeof plan === "string") return fail(plan);
     const inputs = await childInputs(plan, task.inputs, vars);
