@@ -237,6 +237,52 @@ describe("reading executions", () => {
     expect(done.outputs).toEqual({ doubled: 4 });
   });
 
+  it("replays from a task run: keeps what ran before it, runs it and what follows again", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: partial
+namespace: qa
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.debug.Return
+    format: one
+  - id: loop
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [a, b]
+    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ taskrun.value }}"
+  - id: last
+    type: io.kestra.plugin.core.log.Log
+    message: done
+`,
+    );
+    const ex = await runFlow(tenant, "qa", "partial");
+    const innerB = ex.taskRunList.find((r) => r.taskId === "inner" && r.value === "b")!;
+    const res = await tenant.fetch(`executions/${ex.id}/replay?taskRunId=${innerB.id}`, { method: "POST" });
+    expect(res.status).toBe(200);
+    const replay = (await res.json()) as ExecutionJson;
+    const done = await eventually(
+      () => getExecution(tenant, replay.id),
+      (e) => e.state.current === "SUCCESS",
+    );
+    expect(done.parentId).toBe(ex.id);
+    expect(done.taskRunList.map((r) => [r.taskId, r.value ?? null])).toEqual([
+      ["first", null],
+      ["loop", null],
+      ["inner", "a"],
+      ["inner", "b"],
+      ["last", null],
+    ]);
+    expect(new Set(done.taskRunList.map((r) => r.id)).size).toBe(5);
+    expect(done.taskRunList.some((r) => ex.taskRunList.some((o) => o.id === r.id))).toBe(false);
+    const keptA = done.taskRunList.find((r) => r.value === "a")!;
+    expect(keptA.state.endDate).toBe(ex.taskRunList.find((r) => r.value === "a")!.state.endDate);
+    expect((await tenant.fetch(`executions/${ex.id}/replay?taskRunId=nope`, { method: "POST" })).status).toBe(404);
+  });
+
   it("never shows one tenant's execution to another: 404", async () => {
     const a = await createTenant();
     const b = await createTenant();

@@ -70,10 +70,9 @@ export const executions = new Hono<AppEnv>()
   })
   .post("/:executionId/replay", async (c) => {
     const tenantId = c.get("tenantId");
-    const source = await executionStub(c.env, tenantId, c.req.param("executionId")).get();
+    const stub = executionStub(c.env, tenantId, c.req.param("executionId"));
+    const source = await stub.get();
     if (!source || source.deleted) throw notFound(`Execution '${c.req.param("executionId")}' not found`);
-    if (c.req.query("taskRunId"))
-      throw invalid("Replaying from a task run is not supported yet", { field: "taskRunId" });
     const revisionParam = c.req.query("revision");
     const found = await getFlow(
       dbOf(c),
@@ -83,7 +82,13 @@ export const executions = new Hono<AppEnv>()
       revisionParam ? Number(revisionParam) : source.flowRevision,
     );
     if (!found) throw notFound(`Flow '${source.namespace}.${source.flowId}' revision not found`);
+    const id = newId();
+    const taskRunId = c.req.query("taskRunId");
+    const seed = taskRunId ? await stub.replaySeed(id, taskRunId) : undefined;
+    if (taskRunId && !seed) throw notFound(`Task run '${taskRunId}' not found in execution '${source.id}'`);
     const replayed = await startExecution(c.env, {
+      id,
+      seed: seed ?? undefined,
       tenantId,
       flow: found.flow,
       revision: found.revision,

@@ -177,6 +177,10 @@ export class ExecutionMachine {
     if (s !== "CREATED" && s !== "QUEUED") return;
     this.setExecution("RUNNING");
     this.pending.add(ROOT);
+    // A replay starts with the task runs it kept: the flowables among them go on driving children.
+    for (const run of this.state.taskRuns) {
+      if (run.state.current === "RUNNING" && flowableKind(this.taskOf(run).type)) this.pending.add(run.id);
+    }
   }
 
   private onResolved(id: string, resolution: Resolution): void {

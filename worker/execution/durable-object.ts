@@ -7,7 +7,7 @@ import type { Flow } from "../../schema/flow/types";
 import { concurrencyStub } from "../concurrency/durable-object";
 import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
-import type { Command, EngineEvent, Execution, StateType, StepResult } from "../engine/types";
+import type { Command, EngineEvent, Execution, StateType, TaskRun } from "../engine/types";
 import { newId } from "../ids";
 import type { ExecutionScope } from "../storage/files";
 import type { LogLevel } from "../tasks/types";
@@ -63,10 +63,13 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   // ── RPC ───────────────────────────────────────────────────────────────────────────────────
 
   /** Stores a new execution and starts it (or arms its scheduleDate). Idempotent per id. */
-  async create(execution: Execution, flow: Flow): Promise<ExecutionJson> {
+  async create(execution: Execution, flow: Flow, seed: TaskRun[] = []): Promise<ExecutionJson> {
     if (!this.machine) {
-      const state = { flow, execution, taskRuns: [] };
-      this.store.transaction(() => this.store.create(state));
+      const state = { flow, execution, taskRuns: seed };
+      this.store.transaction(() => {
+        this.store.create(state);
+        for (const run of seed) this.store.saveTaskRun(run);
+      });
       this.machine = new ExecutionMachine(state);
       await this.admit();
     }
@@ -109,6 +112,38 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   /** From the flow's concurrency object: a slot is ours, the queued execution starts. */
   async dequeue(): Promise<void> {
     if (this.machine?.execution.state.current === "QUEUED") void this.pump([{ type: "start" }]);
+  }
+
+  /**
+   * For a replay from `taskRunId`: the task runs created before it, as a new execution's (new ids,
+   * parents remapped); its ancestors are set RUNNING again so that they drive it anew.
+   */
+  async replaySeed(newExecutionId: string, taskRunId: string): Promise<TaskRun[] | null> {
+    const machine = this.machine;
+    const target = machine?.taskRun(taskRunId);
+    if (!machine || !target) return null;
+    const ancestors = new Set<string>();
+    for (let p = machine.parentOf(target); p; p = machine.parentOf(p)) ancestors.add(p.id);
+    const kept = machine.state.taskRuns.slice(0, machine.state.taskRuns.indexOf(target));
+    const ids = new Map(kept.map((r) => [r.id, newId()]));
+    const now = new Date().toISOString();
+    return kept
+      .filter(
+        (r) =>
+          ancestors.has(r.id) || (isTerminal(r.state.current) && (!r.parentTaskRunId || ids.has(r.parentTaskRunId))),
+      )
+      .map((r) => {
+        const copy = structuredClone(r);
+        copy.id = ids.get(r.id)!;
+        copy.executionId = newExecutionId;
+        if (r.parentTaskRunId) copy.parentTaskRunId = ids.get(r.parentTaskRunId);
+        delete copy.meta?.dueAt;
+        if (ancestors.has(r.id) && copy.state.current !== "RUNNING") {
+          copy.state.histories.push({ state: "RUNNING", date: now });
+          copy.state.current = "RUNNING";
+        }
+        return copy;
+      });
   }
 
   async get(): Promise<ExecutionJson | null> {

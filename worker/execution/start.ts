@@ -2,7 +2,7 @@
 // hands it to its Durable Object. The API, webhooks, schedules, subflows and retries all use it.
 import type { Flow } from "../../schema/flow/types";
 import { newState } from "../engine/state";
-import type { EngineState, Execution, ExecutionTrigger, Label } from "../engine/types";
+import type { EngineState, Execution, ExecutionTrigger, Label, TaskRun } from "../engine/types";
 import { derivedId, newId } from "../ids";
 import type { ExecutionDurableObject } from "./durable-object";
 import type { ExecutionJson } from "./json";
@@ -21,6 +21,8 @@ export interface StartOptions {
   originalCreatedDate?: string;
   /** The waiting Subflow task run of a parent execution, told when this one ends. */
   parent?: { executionId: string; taskRunId: string };
+  /** Task runs the execution starts with (a replay from a task run). */
+  seed?: TaskRun[];
   /** Pre-allocated id, when files were stored under it before the execution existed. */
   id?: string;
 }
@@ -45,6 +47,7 @@ export type ExecutionRpc = Pick<
   | "childEnded"
   | "pausedTasks"
   | "dequeue"
+  | "replaySeed"
 >;
 
 export function executionStub(env: Env, tenantId: string, executionId: string): ExecutionRpc {
@@ -89,7 +92,7 @@ export async function startExecution(env: Env, opts: StartOptions): Promise<Exec
   if (opts.scheduleDate) execution.scheduleDate = opts.scheduleDate;
   if (opts.parentId) execution.parentId = opts.parentId;
   if (opts.parent) execution.parent = opts.parent;
-  return executionStub(env, opts.tenantId, id).create(execution, opts.flow);
+  return executionStub(env, opts.tenantId, id).create(execution, opts.flow, opts.seed);
 }
 
 /** CREATE_NEW_EXECUTION: replays an execution into a new one, attemptNumber + 1; a stable id makes it once. */
