@@ -9,13 +9,12 @@ import { FOR_EACH_ITEM, FOR_EACH_ITEM_ITEMS, FOR_EACH_ITEM_MERGE, FOR_EACH_ITEM_
 import type { ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
 import type { EngineEvent, StateType, TaskRun } from "../engine/types";
-import { taskRunVariables } from "../engine/variables";
 import { render, renderDeep } from "../expressions";
 import { derivedId } from "../ids";
 import { belongsTo, fileUri, r2Key } from "../storage/files";
 import { ForEachItemChildren } from "../tasks/foreach-item-children";
 import { batchSpec, cutBatches, readLines } from "../tasks/foreach-item-split";
-import type { RunnerHost } from "./runner";
+import { type RunnerHost, runVariables } from "./runner";
 import { executionStub } from "./start";
 import { childInputs, planChildren, startChild } from "./subflow";
 
@@ -51,12 +50,13 @@ interface Work {
   vars: Record<string, unknown>;
 }
 
-function workOf(machine: ExecutionMachine, taskRunId: string): Work {
+function workOf(host: RunnerHost, taskRunId: string): Work {
+  const { machine } = host;
   const run = machine.taskRun(taskRunId);
   const parent = run && machine.parentOf(run);
   if (!run || !parent) throw new Error(`Task run ${taskRunId} is not part of a ForEachItem`);
   const task = applyPluginDefaults({ ...machine.taskOf(parent), type: FOR_EACH_ITEM }, machine.state.flow);
-  return { run, task, vars: taskRunVariables(machine, run) };
+  return { run, task, vars: runVariables(host, run) };
 }
 
 /** The latest task run of a sibling generated task (`_split` for `_items`, `_items` for `_merge`). */
@@ -92,7 +92,7 @@ async function putLines(bucket: R2Bucket, key: string, lines: () => Iterable<str
 export async function runSplit(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {
   const { machine, env, scope } = host;
   try {
-    const { run, task, vars } = workOf(machine, taskRunId);
+    const { run, task, vars } = workOf(host, taskRunId);
     const items = (await render(String(task.items ?? ""), vars)).trim();
     if (!items.startsWith("kestra:///")) throw new Error(`ForEachItem 'items' must be a kestra:// URI, got '${items}'`);
     const parentId = machine.execution.trigger?.variables?.executionId;
@@ -142,7 +142,7 @@ export async function startItems(
   const parent = machine.execution;
   const stillRunning = () => machine.taskRun(taskRunId)?.state.current === "RUNNING";
   try {
-    const { run, task, vars } = workOf(machine, taskRunId);
+    const { run, task, vars } = workOf(host, taskRunId);
     const split = sibling(machine, run, "_split");
     const splits = split?.outputs?.splits;
     if (typeof splits !== "string") throw new Error("The ForEachItem split produced no batches file");
@@ -262,7 +262,7 @@ export async function runMerge(
 ): Promise<EngineEvent> {
   const { machine } = host;
   try {
-    const { run, task } = workOf(machine, taskRunId);
+    const { run, task } = workOf(host, taskRunId);
     const items = sibling(machine, run, "_items");
     // Without wait, nothing was collected: the batches' executions may still be running.
     if (String(task.wait ?? true) === "false" || !items)
