@@ -160,6 +160,55 @@ describe("ForEachItem", () => {
     expect(files.join("")).toBe(content);
   });
 
+  it("runs the examples README snippet unchanged: rows 4, wait, transmitFailed and labels", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: subflow\nnamespace: dev\ninputs:\n  - id: file\n    type: FILE\ntasks:\n  - id: ok\n    type: io.kestra.plugin.core.log.Log\n    message: "{{ inputs.file }}"\n`,
+    );
+    await saveFlow(
+      tenant,
+      `id: readme
+namespace: dev
+inputs:
+  - id: file
+    type: FILE
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEachItem
+    items: "{{ inputs.file }}"
+    inputs:
+      file: "{{ taskrun.items }}"
+    batch:
+      rows: 4
+    namespace: dev
+    flowId: subflow
+    wait: true
+    transmitFailed: true
+    labels:
+      key: value
+`,
+    );
+    const ex = await runFlow(tenant, "dev", "readme", upload(lines(10)));
+    expect(ex.state.current).toBe("SUCCESS");
+    expect(run(ex, "each_items")!.outputs).toMatchObject({ numberOfBatches: 3, iterations: { SUCCESS: 3 } });
+    const kids = await children(tenant, "subflow", (k) => k.length === 3);
+    expect(kids.map((k) => k.labels.find((l) => l.key === "key")?.value)).toEqual(["value", "value", "value"]);
+  });
+
+  it("cuts by bytes end to end: 1KB batches of whole lines", async () => {
+    const tenant = await createTenant();
+    await saveFlow(tenant, batchFlow);
+    await saveFlow(tenant, parentFlow("sized", 'bytes: "1KB"'));
+    const content = lines(1000, 4); // 10 bytes a line
+    const ex = await runFlow(tenant, "qa", "sized", upload(content));
+    expect(ex.state.current).toBe("SUCCESS");
+    expect(run(ex, "each_items")!.outputs).toMatchObject({ numberOfBatches: 10, iterations: { SUCCESS: 10 } });
+    const files = await batchFiles(tenant, await mergedOutputs(tenant, ex));
+    expect(files.every((f) => f.length <= 1024 && f.endsWith("\n"))).toBe(true);
+    expect(files.join("")).toBe(content);
+  });
+
   it("fails with the failed batch when transmitFailed is true, and succeeds with the counts when it is false", async () => {
     const tenant = await createTenant();
     await saveFlow(tenant, batchFlow);
