@@ -47,8 +47,18 @@ function services(host: RunnerHost): RenderServices & StoreServices {
   };
 }
 
+/** The execution that started this one as a Subflow or a ForEachItem batch, whose files it may read. */
+function parentExecutionId(host: RunnerHost): string[] {
+  const trigger = host.machine.execution.trigger;
+  const started =
+    trigger?.type === "io.kestra.plugin.core.flow.Subflow" ||
+    trigger?.type.startsWith("io.kestra.plugin.core.flow.ForEachItem");
+  const id = trigger?.variables?.executionId;
+  return started && typeof id === "string" ? [id] : [];
+}
+
 async function readScoped(host: RunnerHost, uri: string): Promise<string> {
-  if (!belongsTo(uri, host.scope)) throw new Error(`This execution may not read ${uri}`);
+  if (!belongsTo(uri, host.scope, parentExecutionId(host))) throw new Error(`This execution may not read ${uri}`);
   return readFileText(host.env.STORAGE, host.scope.tenantId, uri);
 }
 
