@@ -104,6 +104,11 @@ const triggerSchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType
     z.strictObject({
       ...common,
       key: z.string().min(1).max(256),
+      /**
+       * Peregrine extension: a template rendered against the delivery (`trigger.body`, `headers`,
+       * `parameters`) whose value de-duplicates deliveries like an Idempotency-Key header.
+       */
+      idempotencyKey: z.string().min(1).max(1024).optional(),
       inputs: anyMap.optional(),
       wait: templBoolean.optional(),
       returnOutputs: templBoolean.optional(),

@@ -169,6 +169,35 @@ describe("webhook trigger", () => {
     expect(await executionsOf(t, "echo", 2)).toBe(2);
   });
 
+  it("de-duplicates by a configured body path (idempotencyKey) when no header is sent", async () => {
+    const t = await createTenant();
+    await saveFlow(
+      t,
+      `id: orders
+namespace: hooks
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ trigger.body.orderId }}"
+triggers:
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: orders-key
+    idempotencyKey: "{{ trigger.body.orderId }}"
+`,
+    );
+    const send = (orderId: string) =>
+      hook(t, "hooks/orders/orders-key", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ orderId }),
+      }).then(async (r) => ((await r.json()) as { id: string }).id);
+    const [a, b, c] = await Promise.all([send("A-1"), send("A-1"), send("B-2")]);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+    expect(await executionsOf(t, "orders", 2)).toBe(2);
+  });
+
   it("answers 429 with Retry-After beyond the tenant's rate, and every accepted delivery has its execution", async () => {
     const t = await createTenant();
     await saveFlow(t, ECHO);

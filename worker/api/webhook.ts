@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { Trigger } from "../../schema/flow/types";
 import { secretsEqual } from "../auth/keys";
 import { getFlow } from "../db/flows";
-import { ApiError, conflict, notFound } from "../errors";
+import { ApiError, conflict, invalid, notFound } from "../errors";
 import { executionStub, startExecution } from "../execution/start";
 import { isTruthy, render } from "../expressions";
 import { triggersStub } from "../triggers/client";
@@ -69,6 +69,16 @@ async function flag(value: unknown, vars: Record<string, unknown>): Promise<bool
   return typeof value === "string" ? isTruthy(await render(value, vars)) : false;
 }
 
+/** The trigger's `idempotencyKey` template, rendered against the delivery; empty means none. */
+async function bodyIdempotencyKey(trigger: Trigger, vars: Record<string, unknown>): Promise<string | undefined> {
+  if (typeof trigger.idempotencyKey !== "string") return undefined;
+  try {
+    return (await render(trigger.idempotencyKey, vars)).trim() || undefined;
+  } catch (e) {
+    throw invalid(`The webhook's idempotencyKey could not be rendered: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 async function handle(c: Context<AppEnv>): Promise<Response> {
   const tenantId = c.get("tenantId");
   const { namespace = "", flowId = "", key = "" } = c.req.param();
@@ -93,7 +103,7 @@ async function handle(c: Context<AppEnv>): Promise<Response> {
   const admission = await triggersStub(c.env, tenantId).admitWebhook(
     tenantId,
     { namespace, flowId, triggerId: trigger.id },
-    c.req.header("Idempotency-Key") || undefined,
+    c.req.header("Idempotency-Key") || (await bodyIdempotencyKey(trigger, vars)),
   );
   if (admission.kind === "disabled") throw notFound("Webhook not found");
   if (admission.kind === "limited") {
