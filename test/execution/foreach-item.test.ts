@@ -53,7 +53,7 @@ async function download(tenant: TestTenant, executionId: string, uri: string): P
 
 const run = (ex: ExecutionJson, taskId: string) => ex.taskRunList.find((r) => r.taskId === taskId);
 
-/** The subflow of every batch: reports the batch file it got and its iteration. */
+/** The subflow of every batch: counts the rows of its batch with read(), reports its file and iteration. */
 const batchFlow = `id: batch
 namespace: qa.sub
 inputs:
@@ -65,10 +65,13 @@ tasks:
   - id: fail
     type: io.kestra.plugin.core.execution.Fail
     condition: "{{ inputs.n == 2 and labels.fail is defined }}"
-  - id: echo
+  - id: count
     type: io.kestra.plugin.core.debug.Return
-    format: "{{ inputs.n }}"
+    format: "{{ read(inputs.file) | trim | split('-') | length - 1 }}"
 outputs:
+  - id: rows
+    type: INT
+    value: "{{ outputs.count.value }}"
   - id: file
     type: STRING
     value: "{{ inputs.file }}"
@@ -102,7 +105,7 @@ ${extra}  - id: after
 async function mergedOutputs(
   tenant: TestTenant,
   ex: ExecutionJson,
-): Promise<Array<{ file: string; iteration: number }>> {
+): Promise<Array<{ rows: number; file: string; iteration: number }>> {
   const text = await download(tenant, ex.id, String(run(ex, "each_merge")!.outputs!.subflowOutputs));
   return text
     .trim()
@@ -132,6 +135,7 @@ describe("ForEachItem", () => {
     expect(run(ex, "each_items")!.outputs).toMatchObject({ numberOfBatches: 100, iterations: { SUCCESS: 100 } });
     const merged = await mergedOutputs(tenant, ex);
     expect(merged.map((o) => o.iteration)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(merged.every((o) => o.rows === 100)).toBe(true);
     const files = await batchFiles(tenant, merged);
     expect(files.every((f) => f.split("\n").length === 101)).toBe(true);
     expect(files.join("")).toBe(content);
@@ -155,7 +159,9 @@ describe("ForEachItem", () => {
     console.info(`ForEachItem over 10,000 lines, partitions 4: ${Date.now() - started} ms`);
     expect(ex.state.current).toBe("SUCCESS");
     expect(run(ex, "each_items")!.outputs).toMatchObject({ numberOfBatches: 4, iterations: { SUCCESS: 4 } });
-    const files = await batchFiles(tenant, await mergedOutputs(tenant, ex));
+    const merged = await mergedOutputs(tenant, ex);
+    expect(merged.map((o) => o.rows)).toEqual([2500, 2500, 2500, 2500]);
+    const files = await batchFiles(tenant, merged);
     expect(files.map((f) => f.split("\n").length - 1)).toEqual([2500, 2500, 2500, 2500]);
     expect(files.join("")).toBe(content);
   });
@@ -305,9 +311,7 @@ tasks:
     );
   });
 
-  // Blocked outside this feature: the runner's read() only allows the execution's own files,
-  // while a batch file belongs to the parent (the files API already allows the parent's prefix).
-  it.skip("a batch execution reads its batch with read(inputs.file)", async () => {
+  it("a batch execution reads its batch, a file of its parent, with read(inputs.file)", async () => {
     const tenant = await createTenant();
     await saveFlow(
       tenant,

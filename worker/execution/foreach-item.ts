@@ -87,6 +87,14 @@ async function putLines(bucket: R2Bucket, key: string, lines: () => Iterable<str
   await stored;
 }
 
+/** The execution that started this one as a Subflow or a batch, whose files it may read. */
+function startedBy(machine: ExecutionMachine): string[] {
+  const trigger = machine.execution.trigger;
+  const child = trigger?.type === "io.kestra.plugin.core.flow.Subflow" || trigger?.type === FOR_EACH_ITEM;
+  const id = trigger?.variables?.executionId;
+  return child && typeof id === "string" ? [id] : [];
+}
+
 // ── _split ────────────────────────────────────────────────────────────────────────────────────
 
 export async function runSplit(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {
@@ -95,8 +103,7 @@ export async function runSplit(host: RunnerHost, taskRunId: string): Promise<Eng
     const { run, task, vars } = workOf(host, taskRunId);
     const items = (await render(String(task.items ?? ""), vars)).trim();
     if (!items.startsWith("kestra:///")) throw new Error(`ForEachItem 'items' must be a kestra:// URI, got '${items}'`);
-    const parentId = machine.execution.trigger?.variables?.executionId;
-    if (!belongsTo(items, scope, typeof parentId === "string" ? [parentId] : [])) {
+    if (!belongsTo(items, scope, startedBy(machine))) {
       throw new Error(`This execution may not read ${items}`);
     }
     const spec = batchSpec(await renderDeep(task.batch ?? {}, vars));
