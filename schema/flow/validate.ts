@@ -137,8 +137,14 @@ function checkInputs(flow: Flow, out: RawViolation[]): void {
 export function validateFlow(flow: Flow): RawViolation[] {
   const out: RawViolation[] = [];
   const tasks = allTasks(flow);
+  // A ForEachItem runs as three generated task runs whose ids it reserves, as Kestra does.
+  const generated = (task: { id: string; type: string }) =>
+    task.type === `${CORE}flow.ForEachItem` ? ["_split", "_items", "_merge"].map((s) => `${task.id}${s}`) : [];
   duplicates(
-    tasks.map(({ task, path }) => ({ id: task.id, path: [...path, "id"] })),
+    tasks.flatMap(({ task, path }) => [
+      { id: task.id, path: [...path, "id"] },
+      ...generated(task).map((id) => ({ id, path: [...path, "id"] })),
+    ]),
     "task",
     out,
   );

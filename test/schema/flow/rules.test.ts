@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseFlow } from "../../../schema/flow";
 import { accept, reject, violationAt } from "./helpers";
 
 const wrap = (tasks: string, extra = "") => `id: f\nnamespace: dev\n${extra}tasks:\n${tasks}`;
@@ -140,5 +141,26 @@ describe("recursive subflow", () => {
 
   it("accepts a Subflow to another flow of the same namespace", () => {
     accept(wrap("  - id: s\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: dev\n    flowId: other\n"));
+  });
+});
+
+describe("ids a ForEachItem reserves", () => {
+  it("refuses a task id that clashes with a ForEachItem's generated _split/_items/_merge", () => {
+    const result = parseFlow(`id: clash
+namespace: qa
+tasks:
+  - id: each_items
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEachItem
+    items: "{{ inputs.file }}"
+    namespace: qa
+    flowId: child
+`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.violations[0]!.message).toContain("Duplicate task id 'each_items'");
+    expect(result.violations[0]!.line).toBe(7);
   });
 });
