@@ -4,6 +4,7 @@
 // context gives the same state. It mutates the state in place and reports what it touched, so the
 // caller persists only the changed rows.
 import type { Task } from "../../schema/flow/types";
+import { finishAttempt } from "./attempts";
 import {
   killExecution,
   pauseExecution,
@@ -13,22 +14,21 @@ import {
   resume,
   setTaskState,
 } from "./control";
+import { onAlarm, onOutputsRendered, onResolved, onTaskResult, recover } from "./events";
 import { buildFlowIndex, type FlowIndex, flowableKind, isSubflow, type ListKind, listOf } from "./flow-index";
 import { nextChildren } from "./nexts";
-import { nextAttemptAt, policyFor } from "./retry";
 import { applyAllowances, finalStateOf, isTerminal, newState, transition } from "./state";
 import type {
   Command,
   EngineContext,
   EngineEvent,
   EngineState,
-  Resolution,
   StateType,
   StepResult,
   TaskResult,
   TaskRun,
 } from "./types";
-import { childEnded, itemsEnded, pauseElapsed, pauseResolved, subflowStarted } from "./waits";
+import { childEnded, itemsEnded, subflowStarted } from "./waits";
 
 /** The flow itself, as a container of task runs. */
 export const ROOT = "";
@@ -57,6 +57,19 @@ export class ExecutionMachine {
 
   get now(): Date {
     return this.ctx.now;
+  }
+
+  readonly random = (): number => this.ctx.random();
+
+  /** Task runs waiting for a retry, a sleep's end or a pause duration; the alarm's work list. */
+  dueRuns(): TaskRun[] {
+    const runs: TaskRun[] = [];
+    for (const id of [...this.due]) {
+      const run = this.byId.get(id);
+      if (run?.meta?.dueAt !== undefined) runs.push(run);
+      else this.due.delete(id);
+    }
+    return runs;
   }
 
   /** Rebuilds the indexes after task runs were removed (restart drops errors and finally runs). */
@@ -112,19 +125,19 @@ export class ExecutionMachine {
         this.start();
         break;
       case "task-result":
-        this.onTaskResult(event.taskRunId, event.result);
+        onTaskResult(this, event.taskRunId, event.result);
         break;
       case "resolved":
-        this.onResolved(event.taskRunId, event.resolution);
+        onResolved(this, event.taskRunId, event.resolution);
         break;
       case "outputs-rendered":
-        this.onOutputsRendered(event.outputs, event.error);
+        onOutputsRendered(this, event.outputs, event.error);
         break;
       case "alarm":
-        this.onAlarm();
+        onAlarm(this);
         break;
       case "recover":
-        this.recover();
+        recover(this);
         break;
       case "kill":
         killExecution(this);
@@ -183,94 +196,6 @@ export class ExecutionMachine {
     }
   }
 
-  private onResolved(id: string, resolution: Resolution): void {
-    const run = this.byId.get(id);
-    if (!run || (run.state.current !== "CREATED" && run.state.current !== "RESTARTED")) return;
-    const task = this.taskOf(run);
-    if (!resolution.ok) {
-      this.emit({ type: "log", level: "ERROR", message: resolution.error, taskRunId: id });
-      return this.end(run, applyAllowances("FAILED", task));
-    }
-    if (resolution.skip) return this.end(run, "SKIPPED");
-    run.meta = {
-      ...run.meta,
-      resolved: true,
-      values: resolution.values,
-      branch: resolution.branch,
-      limit: resolution.limit,
-      endOutputs: resolution.endOutputs,
-    };
-    if (resolution.outputs) this.setOutputs(run, resolution.outputs);
-    if (resolution.pause) {
-      pauseResolved(this, run, resolution.pause);
-    } else if (flowableKind(task.type)) {
-      this.move(run, "RUNNING");
-      this.pending.add(run.id);
-    } else {
-      this.startAttempt(run);
-    }
-  }
-
-  private onTaskResult(id: string, result: TaskResult): void {
-    const run = this.byId.get(id);
-    if (run?.state.current !== "RUNNING" || run.meta?.dueAction === "sleep-end") return;
-    const attempt = run.attempts[run.attempts.length - 1];
-    if (attempt && result.metrics?.length) attempt.metrics = [...(attempt.metrics ?? []), ...result.metrics];
-    if (result.outputs) this.setOutputs(run, result.outputs);
-    if (result.labels?.length) this.mergeLabels(result.labels);
-    if (result.error) this.emit({ type: "log", level: "ERROR", message: result.error, taskRunId: id });
-    if (result.sleepMs !== undefined && result.state !== "SKIPPED") {
-      run.meta = { ...run.meta, dueAt: this.ctx.now.getTime() + result.sleepMs, dueAction: "sleep-end" };
-      run.meta.pendingState = result.state;
-      this.due.add(run.id);
-      this.touch(run);
-      return;
-    }
-    this.finishAttempt(run, result.state);
-  }
-
-  private onAlarm(): void {
-    const now = this.ctx.now.getTime();
-    for (const id of [...this.due]) {
-      const run = this.byId.get(id);
-      const meta = run?.meta;
-      if (!run || !meta || meta.dueAt === undefined) {
-        this.due.delete(id);
-        continue;
-      }
-      if (meta.dueAt > now) continue;
-      const action = meta.dueAction;
-      const pendingState = meta.pendingState;
-      this.clearDue(run);
-      if (action === "retry" && run.state.current === "RETRYING") {
-        this.move(run, "CREATED");
-        this.dispatch(run);
-      } else if (action === "sleep-end" && run.state.current === "RUNNING") {
-        this.finishAttempt(run, pendingState ?? "SUCCESS");
-      } else if (action === "new-execution") {
-        this.emit({ type: "create-retry-execution" });
-      } else if (action === "pause-elapsed" && run.state.current === "PAUSED") {
-        pauseElapsed(this, run, meta.pauseBehavior ?? "RESUME");
-      }
-    }
-    this.leaveRetrying();
-  }
-
-  /** After the Durable Object restarted: re-issue the work that was in flight. */
-  private recover(): void {
-    if (this.execution.state.current === "CREATED" || this.execution.state.current === "QUEUED") return;
-    if (this.state.pendingEnd) this.emit({ type: "render-outputs" });
-    for (const run of this.state.taskRuns) {
-      const s = run.state.current;
-      if (s === "CREATED" || s === "RESTARTED") this.dispatch(run);
-      else if (s === "RUNNING" && !flowableKind(this.taskOf(run).type) && run.meta?.dueAction !== "sleep-end") {
-        if (run.meta?.childExecutionId) continue;
-        this.emit({ type: isSubflow(this.taskOf(run).type) ? "subflow" : "run", taskRunId: run.id });
-      } else if (s === "RUNNING" && flowableKind(this.taskOf(run).type)) this.pending.add(run.id);
-    }
-    this.pending.add(ROOT);
-  }
-
   /** Every task run not yet terminal becomes KILLED; running work is aborted, children killed. */
   killRemaining(): void {
     for (const run of this.state.taskRuns) {
@@ -290,18 +215,6 @@ export class ExecutionMachine {
   /** Reports task runs dropped from the execution, so the caller deletes them from storage. */
   removed(...ids: string[]): void {
     this.out.removedTaskRuns.push(...ids);
-  }
-
-  private onOutputsRendered(outputs: Record<string, unknown> | undefined, error: string | undefined): void {
-    const end = this.state.pendingEnd;
-    if (!end) return;
-    this.state.pendingEnd = undefined;
-    if (error) {
-      this.emit({ type: "log", level: "ERROR", message: `Failed to render flow outputs: ${error}` });
-      return this.finish("FAILED");
-    }
-    if (outputs && Object.keys(outputs).length) this.execution.outputs = outputs;
-    this.finish(end);
   }
 
   // ── task runs ─────────────────────────────────────────────────────────────────────────────
@@ -324,48 +237,7 @@ export class ExecutionMachine {
   }
 
   finishAttempt(run: TaskRun, outcome: TaskResult["state"]): void {
-    const task = this.taskOf(run);
-    const attempt = run.attempts[run.attempts.length - 1];
-    if (attempt) transition(attempt.state, outcome === "SKIPPED" ? "SUCCESS" : outcome, this.ctx.now);
-    if (outcome === "SKIPPED") return this.end(run, "SKIPPED");
-    const policy = policyFor(task, this.ancestorTasks(run), this.state.flow);
-    if (outcome === "FAILED") {
-      if (policy && this.scheduleRetry(run, policy)) return;
-      return this.end(run, applyAllowances("FAILED", task));
-    }
-    const warned = outcome === "SUCCESS" && policy?.warningOnRetry && run.attempts.length > 1 ? "WARNING" : outcome;
-    this.end(run, applyAllowances(warned, task));
-  }
-
-  /** Returns true when the failure is not final: an in-place retry or a new execution follows. */
-  private scheduleRetry(run: TaskRun, policy: NonNullable<Task["retry"]>): boolean {
-    const now = this.ctx.now.getTime();
-    // afterExecution tasks run once the execution has its final state, which a retry must not change.
-    const ended = isTerminal(this.execution.state.current);
-    if (policy.behavior === "CREATE_NEW_EXECUTION") {
-      if (ended) return false;
-      const ex = this.execution;
-      const first = Date.parse(ex.metadata.originalCreatedDate);
-      const at = nextAttemptAt(policy, ex.metadata.attemptNumber, first, now, this.ctx.random);
-      if (at === undefined) return false;
-      this.move(run, "FAILED");
-      for (let r: TaskRun | undefined = run; r; r = this.parentOf(r)) this.move(r, "RETRIED");
-      run.meta = { ...run.meta, dueAt: at, dueAction: "new-execution" };
-      this.due.add(run.id);
-      this.killRemaining();
-      this.setExecution("RETRIED");
-      this.emit({ type: "ended" });
-      return true;
-    }
-    const firstStart = Date.parse(run.attempts[0]?.state.histories[0]?.date ?? this.ctx.now.toISOString());
-    const at = nextAttemptAt(policy, run.attempts.length, firstStart, now, this.ctx.random);
-    if (at === undefined) return false;
-    this.move(run, "FAILED");
-    this.move(run, "RETRYING");
-    run.meta = { ...run.meta, dueAt: at, dueAction: "retry" };
-    this.due.add(run.id);
-    if (!ended) this.setExecution("RETRYING");
-    return true;
+    finishAttempt(this, run, outcome);
   }
 
   /** A task run reached a terminal state: its container may move on. */
