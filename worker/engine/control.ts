@@ -144,3 +144,36 @@ export function setTaskState(m: ExecutionMachine, taskRunId: string, state: Stat
   }
   m.wake(run.parentTaskRunId ?? ROOT);
 }
+
+/**
+ * For a replay from `taskRunId`: the task runs created before it, as a new execution's (new ids,
+ * parents remapped); its ancestors are set RUNNING again so that they drive it anew. Undefined when
+ * the task run is not part of this execution.
+ */
+export function replaySeed(
+  m: ExecutionMachine,
+  taskRunId: string,
+  newExecutionId: string,
+  ctx: { now: Date; newId(): string },
+): TaskRun[] | null {
+  const target = m.taskRun(taskRunId);
+  if (!target) return null;
+  const ancestors = new Set<string>();
+  for (let p = m.parentOf(target); p; p = m.parentOf(p)) ancestors.add(p.id);
+  const kept = m.state.taskRuns.slice(0, m.state.taskRuns.indexOf(target));
+  const ids = new Map(kept.map((r) => [r.id, ctx.newId()]));
+  const keep = (r: TaskRun) =>
+    ancestors.has(r.id) || (isTerminal(r.state.current) && (!r.parentTaskRunId || ids.has(r.parentTaskRunId)));
+  return kept.filter(keep).map((r) => {
+    const copy = structuredClone(r);
+    copy.id = ids.get(r.id)!;
+    copy.executionId = newExecutionId;
+    if (r.parentTaskRunId) copy.parentTaskRunId = ids.get(r.parentTaskRunId);
+    if (copy.meta) delete copy.meta.dueAt;
+    if (ancestors.has(r.id) && copy.state.current !== "RUNNING") {
+      copy.state.histories.push({ state: "RUNNING", date: ctx.now.toISOString() });
+      copy.state.current = "RUNNING";
+    }
+    return copy;
+  });
+}

@@ -4,13 +4,15 @@
 // D1, sleeps and retries on alarms, and drains the outbox to D1 off the critical path.
 import { DurableObject } from "cloudflare:workers";
 import type { Flow } from "../../schema/flow/types";
-import { concurrencyStub } from "../concurrency/durable-object";
+import { admissionEvent, concurrencyStub } from "../concurrency/durable-object";
+import { replaySeed } from "../engine/control";
 import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
 import type { Command, EngineEvent, Execution, StateType, TaskRun } from "../engine/types";
 import { newId } from "../ids";
 import type { ExecutionScope } from "../storage/files";
 import type { LogLevel } from "../tasks/types";
+import { Background, type Subject } from "./background";
 import { StepBatch } from "./batch";
 import {
   ForEachItemChildren,
@@ -22,18 +24,12 @@ import {
   startItems,
 } from "./foreach-item";
 import { type ExecutionJson, executionJson } from "./json";
-import { announceEnd } from "./notices";
-import { drainOutbox } from "./outbox";
 import { type RunnerHost, renderOutputs, resolve, runTask } from "./runner";
 import { executionStub, startRetryExecution } from "./start";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 import { startSubflow } from "./subflow";
 import { type Watched, Watchers } from "./watchers";
 
-/** If the object is evicted mid-run, this alarm brings it back to finish the work. */
-const WATCHDOG_MS = 60_000;
-const DRAIN_RETRY_MS = 5_000;
-const DRAIN_DELAY_MS = 50;
 /** How long a run of in-process steps may hold the object before it yields to other requests. */
 const SLICE_MS = 25;
 
@@ -48,13 +44,14 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   private inflight = 0;
   /** Shifts this object's clock; only tests move it, to make retries and sleeps due now. */
   private clockOffsetMs = 0;
-  private draining?: Promise<void>;
   private readonly watchers = new Watchers();
   private readonly items: ForEachItemChildren;
+  private readonly background: Background;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ExecutionStore(ctx.storage);
+    this.background = new Background(ctx, env, this.store);
     this.items = new ForEachItemChildren(ctx.storage.sql);
     const state = this.store.load();
     if (state) this.machine = new ExecutionMachine(state);
@@ -93,20 +90,9 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       limit,
       flow.concurrency?.behavior ?? "QUEUE",
     );
-    switch (admission) {
-      case "run":
-        return void this.pump([{ type: "start" }]);
-      case "queued":
-        return this.pump([{ type: "queued" }]);
-      case "cancel":
-        return this.pump([
-          { type: "refused", state: "CANCELLED", message: "Flow is CANCELLED due to concurrency limit exceeded" },
-        ]);
-      case "fail":
-        return this.pump([
-          { type: "refused", state: "FAILED", message: "Flow is FAILED due to concurrency limit exceeded" },
-        ]);
-    }
+    const event = admissionEvent(admission);
+    if (event.type === "start") return void this.pump([event]);
+    return this.pump([event]);
   }
 
   /** From the flow's concurrency object: a slot is ours, the queued execution starts. */
@@ -119,31 +105,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
    * parents remapped); its ancestors are set RUNNING again so that they drive it anew.
    */
   async replaySeed(newExecutionId: string, taskRunId: string): Promise<TaskRun[] | null> {
-    const machine = this.machine;
-    const target = machine?.taskRun(taskRunId);
-    if (!machine || !target) return null;
-    const ancestors = new Set<string>();
-    for (let p = machine.parentOf(target); p; p = machine.parentOf(p)) ancestors.add(p.id);
-    const kept = machine.state.taskRuns.slice(0, machine.state.taskRuns.indexOf(target));
-    const ids = new Map(kept.map((r) => [r.id, newId()]));
-    const now = new Date().toISOString();
-    return kept
-      .filter(
-        (r) =>
-          ancestors.has(r.id) || (isTerminal(r.state.current) && (!r.parentTaskRunId || ids.has(r.parentTaskRunId))),
-      )
-      .map((r) => {
-        const copy = structuredClone(r);
-        copy.id = ids.get(r.id)!;
-        copy.executionId = newExecutionId;
-        if (r.parentTaskRunId) copy.parentTaskRunId = ids.get(r.parentTaskRunId);
-        delete copy.meta?.dueAt;
-        if (ancestors.has(r.id) && copy.state.current !== "RUNNING") {
-          copy.state.histories.push({ state: "RUNNING", date: now });
-          copy.state.current = "RUNNING";
-        }
-        return copy;
-      });
+    return this.machine ? replaySeed(this.machine, taskRunId, newExecutionId, { now: new Date(), newId }) : null;
   }
 
   async get(): Promise<ExecutionJson | null> {
@@ -359,7 +321,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
         }
         if (!watchdogArmed) {
           watchdogArmed = true;
-          await this.armAlarm(nextAlarm, true);
+          await this.background.armAlarm(nextAlarm, true);
           if (queue.length) continue;
         }
         // Single-threaded: nothing can settle between this check and the resolver's assignment.
@@ -367,8 +329,8 @@ export class ExecutionDurableObject extends DurableObject<Env> {
           wake = r;
         });
       }
-      await this.armAlarm(nextAlarm, false);
-      this.drainSoon();
+      await this.background.armAlarm(nextAlarm, false);
+      this.background.drainSoon(this.subject()!);
       this.deliverNotices();
     };
     return loop();
@@ -452,71 +414,21 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     });
   };
 
-  private async armAlarm(dueAt: number | undefined, working: boolean): Promise<void> {
-    // Pending outbox rows or notices keep a backstop alarm, in case the object is evicted first.
-    const unsent = this.store.outboxSize() > 0 || this.store.notices().length > 0;
-    const candidates = [
-      dueAt,
-      working ? Date.now() + WATCHDOG_MS : undefined,
-      unsent ? Date.now() + DRAIN_RETRY_MS : undefined,
-    ].filter((t): t is number => t !== undefined);
-    const current = await this.ctx.storage.getAlarm();
-    if (!candidates.length) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    const at = Math.min(...candidates);
-    if (current === null || current !== at) await this.ctx.storage.setAlarm(at);
-  }
-
-  /** Tells the rest of the system that this execution ended; retried on an alarm until done. */
-  private deliverNotices(): Promise<void> {
-    const keys = this.store.notices();
+  /** What the background work needs to know of this execution, or undefined before it exists. */
+  private subject(): Subject | undefined {
     const machine = this.machine;
-    if (!keys.length || !machine) return Promise.resolve();
-    const work = (async () => {
-      for (const key of keys) {
-        try {
-          await announceEnd(this.env, machine.state, this.json());
-          this.store.removeNotice(key);
-        } catch (error) {
-          console.error("delivering the end of an execution failed; retrying on an alarm", error);
-          await this.retryLater();
-          return;
-        }
-      }
-    })();
-    this.ctx.waitUntil(work);
-    return work;
-  }
-
-  private async retryLater(): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    const retryAt = Date.now() + DRAIN_RETRY_MS;
-    if (current === null || current > retryAt) await this.ctx.storage.setAlarm(retryAt);
-  }
-
-  /**
-   * Starts the drain a moment after the run settles, so that the replies waiting for this run
-   * (`wait=true`, follow) go out first: the index is never on the path of an answer.
-   */
-  private drainSoon(): void {
-    if (this.store.outboxSize()) setTimeout(() => this.ctx.waitUntil(this.drain()), DRAIN_DELAY_MS);
+    if (!machine) return undefined;
+    return { state: machine.state, scope: this.scope(), json: () => this.json() };
   }
 
   private drain(): Promise<void> {
-    if (!this.machine) return Promise.resolve();
-    this.draining ??= (async () => {
-      try {
-        await drainOutbox(this.env.DB, this.store, this.scope());
-      } catch (error) {
-        console.error("outbox drain failed; retrying on an alarm", error);
-        await this.retryLater();
-      } finally {
-        this.draining = undefined;
-      }
-    })();
-    return this.draining;
+    const subject = this.subject();
+    return subject ? this.background.drain(subject) : Promise.resolve();
+  }
+
+  private deliverNotices(): Promise<void> {
+    const subject = this.subject();
+    return subject ? this.background.deliverNotices(subject) : Promise.resolve();
   }
 
   private scope(): ExecutionScope {
