@@ -63,7 +63,8 @@ export const stringList = z.array(z.string());
 export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"] as const;
 export const logLevel = z.enum(LOG_LEVELS);
 
-export const STATES = [
+/** The states an execution or task run of Peregrine goes through (Kestra 0.21's set). */
+export const EXECUTION_STATES = [
   "CREATED",
   "RUNNING",
   "PAUSED",
@@ -78,10 +79,10 @@ export const STATES = [
   "RETRYING",
   "RETRIED",
   "SKIPPED",
-  "SUBMITTED",
-  "BREAKPOINT",
-  "RESUBMITTED",
 ] as const;
+
+/** What a flow may name (trigger conditions, stopAfter): also the newer Kestra states. */
+export const STATES = [...EXECUTION_STATES, "SUBMITTED", "BREAKPOINT", "RESUBMITTED"] as const;
 export const state = z.enum(STATES);
 
 export const workerGroup = z.strictObject({

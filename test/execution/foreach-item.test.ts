@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { ExecutionDurableObject } from "../../worker/execution/durable-object";
 import type { ExecutionJson } from "../../worker/execution/json";
 import { batchSpec, cutBatches, parseDataSize } from "../../worker/tasks/foreach-item-split";
-import { getExecution, logsOf, runFlow, saveFlow } from "../helpers/executions";
+import { getExecution, logsOf, runFlow, saveFlow, settled } from "../helpers/executions";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 
 const lines = (n: number, width = 0) =>
@@ -16,17 +16,6 @@ function upload(content: string): { body: FormData } {
   const form = new FormData();
   form.set("file", new File([content], "file"));
   return { body: form };
-}
-
-async function settled(tenant: TestTenant, id: string, until: (ex: ExecutionJson) => boolean): Promise<ExecutionJson> {
-  for (let i = 0; i < 300; i++) {
-    const ex = await getExecution(tenant, id);
-    if (until(ex)) return ex;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(
-    `execution ${id} never reached the expected state: ${(await getExecution(tenant, id)).state.current}`,
-  );
 }
 
 /** The search index is fed after the fact: polls it until `until` holds (or gives up). */

@@ -2,30 +2,17 @@
 // new-execution retries, and the outbox keeping D1 equal to the Durable Object.
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ExecutionDurableObject } from "../../worker/execution/durable-object";
 import type { ExecutionJson } from "../../worker/execution/json";
-import { getExecution, runFlow, saveFlow, startFlow } from "../helpers/executions";
+import {
+  elapse,
+  executionDurableObject,
+  getExecution,
+  runFlow,
+  saveFlow,
+  settled,
+  startFlow,
+} from "../helpers/executions";
 import { createTenant, type TestTenant } from "../helpers/tenant";
-
-function stubOf(tenant: TestTenant, id: string) {
-  return env.EXECUTIONS.get(env.EXECUTIONS.idFromName(`${tenant.tenantId}:${id}`));
-}
-
-/** Moves the object's clock forward and delivers its alarm now, as the platform would later. */
-async function elapse(tenant: TestTenant, id: string, ms: number): Promise<void> {
-  const stub = stubOf(tenant, id);
-  await runInDurableObject(stub, (instance: ExecutionDurableObject) => instance.advanceClock(ms));
-  await runDurableObjectAlarm(stub);
-}
-
-async function settled(tenant: TestTenant, id: string, until: (ex: ExecutionJson) => boolean): Promise<ExecutionJson> {
-  for (let i = 0; i < 100; i++) {
-    const ex = await getExecution(tenant, id);
-    if (until(ex)) return ex;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`execution ${id} never reached the expected state`);
-}
 
 const states = (ex: ExecutionJson, taskId: string) =>
   ex.taskRunList.find((r) => r.taskId === taskId)!.state.histories.map((h) => h.state);
@@ -105,7 +92,7 @@ tasks:
     await settled(tenant, started.id, (e) => e.state.current === "RETRYING");
     await elapse(tenant, started.id, 60_000);
     const once = await settled(tenant, started.id, (e) => e.state.current === "FAILED");
-    await runDurableObjectAlarm(stubOf(tenant, started.id));
+    await runDurableObjectAlarm(executionDurableObject(tenant, started.id));
     await elapse(tenant, started.id, 60_000);
     const twice = await getExecution(tenant, started.id);
     expect(twice.taskRunList).toEqual(once.taskRunList);
@@ -239,7 +226,7 @@ describe("the outbox keeps D1 equal to the Durable Object", () => {
     await abortAllDurableObjects();
     await elapse(tenant, started.id, 10 * 60_000);
     const ex = await settled(tenant, started.id, (e) => e.state.current === "SUCCESS");
-    await runDurableObjectAlarm(stubOf(tenant, started.id));
+    await runDurableObjectAlarm(executionDurableObject(tenant, started.id));
     let d1 = await indexed(tenant, started.id);
     for (let i = 0; i < 100 && d1.state !== "SUCCESS"; i++) {
       await new Promise((r) => setTimeout(r, 20));
@@ -258,7 +245,7 @@ describe("the outbox keeps D1 equal to the Durable Object", () => {
       `id: quick\nnamespace: qa\ntasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`,
     );
     const ex = await runFlow(tenant, "qa", "quick");
-    const stub = stubOf(tenant, ex.id);
+    const stub = executionDurableObject(tenant, ex.id);
     await stub.poke();
     const before = await env.DB.prepare("SELECT version, doc FROM task_runs WHERE tenant_id = ? AND execution_id = ?")
       .bind(tenant.tenantId, ex.id)

@@ -1,27 +1,10 @@
 // Pause and Subflow through the API with real Durable Objects and alarms (spec §5, issue 5).
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ExecutionDurableObject } from "../../worker/execution/durable-object";
 import type { ExecutionJson } from "../../worker/execution/json";
-import { getExecution, logsOf, runFlow, saveFlow, startFlow } from "../helpers/executions";
-import { createTenant, type TestTenant } from "../helpers/tenant";
-
-async function settled(tenant: TestTenant, id: string, until: (ex: ExecutionJson) => boolean): Promise<ExecutionJson> {
-  for (let i = 0; i < 150; i++) {
-    const ex = await getExecution(tenant, id);
-    if (until(ex)) return ex;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(
-    `execution ${id} never reached the expected state: ${JSON.stringify((await getExecution(tenant, id)).state.current)}`,
-  );
-}
-
-async function elapse(tenant: TestTenant, id: string, ms: number): Promise<void> {
-  const stub = env.EXECUTIONS.get(env.EXECUTIONS.idFromName(`${tenant.tenantId}:${id}`));
-  await runInDurableObject(stub, (instance: ExecutionDurableObject) => instance.advanceClock(ms));
-  await runDurableObjectAlarm(stub);
-}
+import { elapse, getExecution, logsOf, runFlow, saveFlow, settled, startFlow } from "../helpers/executions";
+import { createTenant } from "../helpers/tenant";
 
 const stateOf = (ex: ExecutionJson, taskId: string) => ex.taskRunList.find((r) => r.taskId === taskId)?.state.current;
 

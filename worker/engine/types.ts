@@ -1,23 +1,10 @@
 // The execution as the pure engine sees it: Kestra's Execution, TaskRun, Attempt and State, plus
 // the engine's own bookkeeping (`meta`) that is stored with a task run but never shown by the API.
+import { EXECUTION_STATES } from "../../schema/flow/common";
 import type { Flow } from "../../schema/flow/types";
 
-export const STATES = [
-  "CREATED",
-  "RUNNING",
-  "PAUSED",
-  "RESTARTED",
-  "KILLING",
-  "SUCCESS",
-  "WARNING",
-  "FAILED",
-  "KILLED",
-  "CANCELLED",
-  "QUEUED",
-  "RETRYING",
-  "RETRIED",
-  "SKIPPED",
-] as const;
+/** Kestra 0.21's states, shared with the flow model (which also knows the newer ones). */
+export const STATES = EXECUTION_STATES;
 export type StateType = (typeof STATES)[number];
 
 export interface StateHistory {
