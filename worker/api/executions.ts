@@ -71,7 +71,7 @@ export const executions = new Hono<AppEnv>()
   .post("/:executionId/replay", async (c) => {
     const tenantId = c.get("tenantId");
     const stub = executionStub(c.env, tenantId, c.req.param("executionId"));
-    const source = await stub.get();
+    const source = await stub.summary();
     if (!source || source.deleted) throw notFound(`Execution '${c.req.param("executionId")}' not found`);
     const revisionParam = c.req.query("revision");
     const found = await getFlow(
@@ -110,7 +110,7 @@ export const executions = new Hono<AppEnv>()
     const tenantId = c.get("tenantId");
     const executionId = c.req.param("executionId");
     const stub = executionStub(c.env, tenantId, executionId);
-    const [execution, paused] = await Promise.all([stub.get(), stub.pausedTasks()]);
+    const [execution, paused] = await Promise.all([stub.summary(), stub.pausedTasks()]);
     if (!execution || !paused) throw notFound(`Execution '${executionId}' not found`);
     if (execution.state.current !== "PAUSED") throw conflict("Execution is not paused");
     // onResume inputs are declared on the Pause task; they are validated like execution inputs.

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { ApiError, badRequest, notFound } from "../errors";
 import { executionStub } from "../execution/start";
-import { type ExecutionScope, executionPath, MAX_FILE_BYTES, r2Key } from "../storage/files";
+import { MAX_FILE_BYTES, mayRead, r2Key } from "../storage/files";
 import type { AppEnv } from "./context";
 
 /** A preview reads at most this many bytes of the file and shows at most MAX_PREVIEW_ROWS lines. */
@@ -23,33 +23,12 @@ export function checkFileSize(size: number, name: string, max = MAX_FILE_BYTES):
   }
 }
 
-/** Where this execution's files live, and its parent's when a subflow trigger names one. */
-function allowedPrefixes(
-  scope: ExecutionScope,
-  trigger: { variables?: Record<string, unknown> } | undefined,
-): string[] {
-  const prefixes = [`kestra://${executionPath(scope)}/`];
-  const v = trigger?.variables ?? {};
-  if (typeof v.executionId === "string" && typeof v.namespace === "string" && typeof v.flowId === "string") {
-    const parent = { ...scope, namespace: v.namespace, flowId: v.flowId, executionId: v.executionId };
-    prefixes.push(`kestra://${executionPath(parent)}/`);
-  }
-  return prefixes;
-}
-
 async function locate(env: Env, tenantId: string, executionId: string, path: string | undefined) {
   if (!path) throw badRequest("Query parameter 'path' is required");
-  const execution = await executionStub(env, tenantId, executionId).get();
+  const execution = await executionStub(env, tenantId, executionId).summary();
   if (!execution || execution.deleted) throw notFound(`Execution '${executionId}' not found`);
-  const scope: ExecutionScope = {
-    tenantId,
-    namespace: execution.namespace,
-    flowId: execution.flowId,
-    executionId,
-  };
   const missing = notFound(`File '${path}' not found in execution '${executionId}'`);
-  // A prefix, not just the id somewhere in the path: a namespace may itself contain "executions".
-  if (!allowedPrefixes(scope, execution.trigger).some((p) => path.startsWith(p))) throw missing;
+  if (!mayRead(execution, path)) throw missing;
   let key: string;
   try {
     key = r2Key(tenantId, path);

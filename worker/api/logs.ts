@@ -33,7 +33,7 @@ async function executionLogs(
 ) {
   const stub = executionStub(env, tenantId, executionId);
   const [execution, rows] = await Promise.all([
-    stub.get(),
+    stub.summary(),
     stub.logs({ minLevel: filter.minLevel, taskId: filter.taskId, taskRunId: filter.taskRunId }),
   ]);
   if (!execution || !rows) throw notFound(`Execution '${executionId}' not found`);
@@ -79,7 +79,7 @@ export const logsApi = new Hono<AppEnv>()
           for (const row of rows.slice(sent))
             controller.enqueue(encoder.encode(`event: log\ndata: ${JSON.stringify(row)}\n\n`));
           sent = rows.length;
-          const execution = await stub.get();
+          const execution = await stub.summary();
           const ended =
             execution &&
             ["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED", "SKIPPED"].includes(
@@ -99,7 +99,7 @@ export const logsApi = new Hono<AppEnv>()
 export const metricsApi = new Hono<AppEnv>().get("/:executionId", async (c) => {
   const executionId = c.req.param("executionId");
   const stub = executionStub(c.env, c.get("tenantId"), executionId);
-  const [execution, rows] = await Promise.all([stub.get(), stub.metrics()]);
+  const [execution, rows] = await Promise.all([stub.summary(), stub.metrics()]);
   if (!execution || !rows) throw notFound(`Execution '${executionId}' not found`);
   return c.json(
     rows.map((m) => ({

@@ -23,7 +23,7 @@ import {
   runSplit,
   startItems,
 } from "./foreach-item";
-import { type ExecutionJson, executionJson } from "./json";
+import { type ExecutionJson, type ExecutionSummaryJson, executionJson, executionSummaryJson } from "./json";
 import { type RunnerHost, renderOutputs, resolve, runTask } from "./runner";
 import { executionStub, startRetryExecution } from "./start";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
@@ -106,6 +106,11 @@ export class ExecutionDurableObject extends DurableObject<Env> {
    */
   async replaySeed(newExecutionId: string, taskRunId: string): Promise<TaskRun[] | null> {
     return this.machine ? replaySeed(this.machine, taskRunId, newExecutionId, { now: new Date(), newId }) : null;
+  }
+
+  /** The execution without its task runs: cheap, for callers that need only who and where it is. */
+  async summary(): Promise<ExecutionSummaryJson | null> {
+    return this.machine ? executionSummaryJson(this.machine.execution) : null;
   }
 
   async get(): Promise<ExecutionJson | null> {

@@ -11,7 +11,7 @@ import { isTerminal } from "../engine/state";
 import type { EngineEvent, StateType, TaskRun } from "../engine/types";
 import { render, renderDeep } from "../expressions";
 import { derivedId } from "../ids";
-import { belongsTo, fileUri, r2Key } from "../storage/files";
+import { fileUri, mayRead, r2Key } from "../storage/files";
 import { ForEachItemChildren } from "../tasks/foreach-item-children";
 import { batchSpec, cutBatches, readLines } from "../tasks/foreach-item-split";
 import { type RunnerHost, runVariables } from "./runner";
@@ -87,14 +87,6 @@ async function putLines(bucket: R2Bucket, key: string, lines: () => Iterable<str
   await stored;
 }
 
-/** The execution that started this one as a Subflow or a batch, whose files it may read. */
-function startedBy(machine: ExecutionMachine): string[] {
-  const trigger = machine.execution.trigger;
-  const child = trigger?.type === "io.kestra.plugin.core.flow.Subflow" || trigger?.type === FOR_EACH_ITEM;
-  const id = trigger?.variables?.executionId;
-  return child && typeof id === "string" ? [id] : [];
-}
-
 // ── _split ────────────────────────────────────────────────────────────────────────────────────
 
 export async function runSplit(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {
@@ -103,7 +95,7 @@ export async function runSplit(host: RunnerHost, taskRunId: string): Promise<Eng
     const { run, task, vars } = workOf(host, taskRunId);
     const items = (await render(String(task.items ?? ""), vars)).trim();
     if (!items.startsWith("kestra:///")) throw new Error(`ForEachItem 'items' must be a kestra:// URI, got '${items}'`);
-    if (!belongsTo(items, scope, startedBy(machine))) {
+    if (!mayRead(machine.execution, items)) {
       throw new Error(`This execution may not read ${items}`);
     }
     const spec = batchSpec(await renderDeep(task.batch ?? {}, vars));

@@ -75,6 +75,8 @@ export function executionSummaryJson(ex: Execution, now = new Date()) {
   };
 }
 
+export type ExecutionSummaryJson = ReturnType<typeof executionSummaryJson>;
+
 export function executionJson(ex: Execution, runs: TaskRun[], now = new Date()) {
   const summary = executionSummaryJson(ex, now);
   return { ...summary, taskRunList: runs.map((r) => taskRunJson(r, now)) };

@@ -9,7 +9,7 @@ import { executionVariables, taskRunVariables } from "../engine/variables";
 import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
 import { createGuardedFetch } from "../net/guarded-fetch";
 import { type StoreServices, storeServices } from "../secrets/services";
-import { belongsTo, type ExecutionScope, fileUri, putFile, readFileText } from "../storage/files";
+import { type ExecutionScope, fileUri, mayRead, putFile, readFileText } from "../storage/files";
 import { parseDurationMs } from "../tasks/duration";
 import { resolveTask } from "../tasks/flowables";
 import { runnableTasks } from "../tasks/registry";
@@ -47,18 +47,8 @@ function services(host: RunnerHost): RenderServices & StoreServices {
   };
 }
 
-/** The execution that started this one as a Subflow or a ForEachItem batch, whose files it may read. */
-function parentExecutionId(host: RunnerHost): string[] {
-  const trigger = host.machine.execution.trigger;
-  const started =
-    trigger?.type === "io.kestra.plugin.core.flow.Subflow" ||
-    trigger?.type.startsWith("io.kestra.plugin.core.flow.ForEachItem");
-  const id = trigger?.variables?.executionId;
-  return started && typeof id === "string" ? [id] : [];
-}
-
 async function readScoped(host: RunnerHost, uri: string): Promise<string> {
-  if (!belongsTo(uri, host.scope, parentExecutionId(host))) throw new Error(`This execution may not read ${uri}`);
+  if (!mayRead(host.machine.execution, uri)) throw new Error(`This execution may not read ${uri}`);
   return readFileText(host.env.STORAGE, host.scope.tenantId, uri);
 }
 

@@ -32,6 +32,7 @@ export type ExecutionRpc = Pick<
   ExecutionDurableObject,
   | "create"
   | "get"
+  | "summary"
   | "kill"
   | "restart"
   | "changeStatus"

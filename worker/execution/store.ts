@@ -2,6 +2,7 @@
 // metrics, and the outbox of keys whose current value D1 has not seen yet. The outbox holds only
 // (key, version): the drain reads the current row when it runs, so many changes of one task run
 // between two drains cost one D1 write.
+import { LOG_LEVELS } from "../../schema/flow/common";
 import type { Flow } from "../../schema/flow/types";
 import type { EngineState, Execution, MetricEntry, TaskRun } from "../engine/types";
 
@@ -152,8 +153,22 @@ export class ExecutionStore {
     this.mark(`metric:${seq}`);
   }
 
-  logs(filter: { minLevelRank?: number; taskId?: string; taskRunId?: string; afterSeq?: number } = {}): LogRow[] {
-    const rows = this.sql
+  logs(filter: { minLevelRank?: number; taskId?: string; taskRunId?: string; seq?: number } = {}): LogRow[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const when = (clause: string, ...values: (string | number)[]) => {
+      where.push(clause);
+      args.push(...values);
+    };
+    if (filter.seq !== undefined) when("seq = ?", filter.seq);
+    if (filter.taskId !== undefined) when("task_id = ?", filter.taskId);
+    if (filter.taskRunId !== undefined) when("task_run_id = ?", filter.taskRunId);
+    if (filter.minLevelRank !== undefined) {
+      const levels = LOG_LEVELS.slice(filter.minLevelRank);
+      when(`level IN (${levels.map(() => "?").join(", ")})`, ...levels);
+    }
+    const query = `SELECT * FROM logs${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq`;
+    return this.sql
       .exec<{
         seq: number;
         task_run_id: string | null;
@@ -162,9 +177,8 @@ export class ExecutionStore {
         level: string;
         timestamp: string;
         message: string;
-      }>("SELECT * FROM logs WHERE seq > ? ORDER BY seq", filter.afterSeq ?? -1)
-      .toArray();
-    return rows
+      }>(query, ...args)
+      .toArray()
       .map((r) => ({
         seq: r.seq,
         taskRunId: r.task_run_id,
@@ -173,17 +187,12 @@ export class ExecutionStore {
         level: r.level,
         timestamp: r.timestamp,
         message: r.message,
-      }))
-      .filter(
-        (r) =>
-          (filter.taskId === undefined || r.taskId === filter.taskId) &&
-          (filter.taskRunId === undefined || r.taskRunId === filter.taskRunId) &&
-          (filter.minLevelRank === undefined || levelRank(r.level) >= filter.minLevelRank),
-      );
+      }));
   }
 
+  /** One log line by its sequence number (the outbox drain reads them one key at a time). */
   log(seq: number): LogRow | undefined {
-    return this.logs({ afterSeq: seq - 1 }).find((l) => l.seq === seq);
+    return this.logs({ seq })[0];
   }
 
   metrics(seq?: number): MetricRow[] {
@@ -260,9 +269,7 @@ export class ExecutionStore {
   }
 }
 
-const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"];
-
 export function levelRank(level: string): number {
-  const i = LEVELS.indexOf(level.toUpperCase());
+  const i = (LOG_LEVELS as readonly string[]).indexOf(level.toUpperCase());
   return i < 0 ? 2 : i;
 }

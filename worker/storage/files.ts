@@ -14,7 +14,7 @@ function safeSegment(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 200) || "file";
 }
 
-export function executionPath(scope: ExecutionScope): string {
+export function executionPath(scope: Pick<ExecutionScope, "namespace" | "flowId" | "executionId">): string {
   return `/${scope.namespace.replaceAll(".", "/")}/${scope.flowId}/executions/${scope.executionId}`;
 }
 
@@ -30,9 +30,41 @@ export function r2Key(tenantId: string, uri: string): string {
   return `${tenantId}${path}`;
 }
 
-/** A URI an execution may read: its own files or those of the executions it descends from. */
-export function belongsTo(uri: string, scope: ExecutionScope, ancestorIds: string[] = []): boolean {
-  return [scope.executionId, ...ancestorIds].some((id) => uri.includes(`/executions/${id}/`));
+/** What of an execution decides which files it may read. */
+export interface Reader {
+  id: string;
+  namespace: string;
+  flowId: string;
+  trigger?: { type: string; variables?: Record<string, unknown> };
+}
+
+const STARTED_BY_PARENT = ["io.kestra.plugin.core.flow.Subflow", "io.kestra.plugin.core.flow.ForEachItem"];
+
+/**
+ * The storage prefixes an execution may read: its own, and its parent's when it was started as a
+ * Subflow or a ForEachItem batch (its batch file lives there). A prefix, not an id somewhere in the
+ * path, since a namespace may itself contain "executions".
+ */
+export function readablePrefixes(reader: Reader): string[] {
+  const own = { namespace: reader.namespace, flowId: reader.flowId, executionId: reader.id };
+  const prefixes = [`kestra://${executionPath(own)}/`];
+  const v = reader.trigger?.variables ?? {};
+  const byParent = reader.trigger && STARTED_BY_PARENT.includes(reader.trigger.type);
+  if (
+    byParent &&
+    typeof v.executionId === "string" &&
+    typeof v.namespace === "string" &&
+    typeof v.flowId === "string"
+  ) {
+    prefixes.push(
+      `kestra://${executionPath({ namespace: v.namespace, flowId: v.flowId, executionId: v.executionId })}/`,
+    );
+  }
+  return prefixes;
+}
+
+export function mayRead(reader: Reader, uri: string): boolean {
+  return readablePrefixes(reader).some((prefix) => uri.startsWith(prefix));
 }
 
 export async function putFile(
