@@ -15,6 +15,8 @@ export default defineConfig(async () => {
             OPERATOR_SECRET: "test-operator-secret",
             SECRETS_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
             KESTRA_REGION: "eu-test",
+            // 1 MiB instead of 100 MiB, so that the tests can go over the storage limit cheaply.
+            MAX_FILE_BYTES: "1048576",
           },
         },
       }),

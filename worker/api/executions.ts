@@ -14,6 +14,7 @@ import { readSubmittedInputs, resolveInputs } from "../execution/inputs";
 import { executionStub, startExecution } from "../execution/start";
 import { newId } from "../ids";
 import { fileUri, putFile } from "../storage/files";
+import { fileLimit } from "../storage/limits";
 import { type AppEnv, dbOf } from "./context";
 import { checkFileSize } from "./files";
 import { pageOf, parseLabels } from "./query";
@@ -122,8 +123,15 @@ export const executions = new Hono<AppEnv>()
       const scope = { tenantId, namespace: execution.namespace, flowId: execution.flowId, executionId };
       const resolved = await resolveInputs(declared, await readSubmittedInputs(c.req.raw), {
         now: new Date(),
-        storeFile: (inputId, file) =>
-          putFile(c.env.STORAGE, tenantId, fileUri(scope, ["resume", inputId], file.name || inputId), file.stream()),
+        storeFile: (inputId, file) => {
+          checkFileSize(file.size, file.name || inputId, fileLimit(c.env));
+          return putFile(
+            c.env.STORAGE,
+            tenantId,
+            fileUri(scope, ["resume", inputId], file.name || inputId),
+            file.stream(),
+          );
+        },
       });
       if (!resolved.ok) {
         const [first] = resolved.violations;
@@ -179,7 +187,7 @@ export const executions = new Hono<AppEnv>()
     const resolved = await resolveInputs(found.flow.inputs, submitted, {
       now: new Date(),
       storeFile: (inputId, file) => {
-        checkFileSize(file.size, file.name || inputId);
+        checkFileSize(file.size, file.name || inputId, fileLimit(c.env));
         return putFile(
           c.env.STORAGE,
           tenantId,

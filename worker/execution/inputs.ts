@@ -3,7 +3,7 @@
 // as Kestra does (spec §1.1). Every failure is reported against the input it concerns.
 import { parse as parseYaml } from "yaml";
 import type { Input, InputType } from "../../schema/flow/types";
-import { badRequest } from "../errors";
+import { ApiError, badRequest } from "../errors";
 import { isTruthy } from "../expressions";
 import { formatDurationMs, parseDurationMs } from "../tasks/duration";
 import { compareTemporal, readInstant, readLocalDate, readLocalTime, type TemporalKey } from "../tasks/temporal";
@@ -361,6 +361,8 @@ export async function resolveInputs(
       }
       flat[input.id] = await parseValue(value, input, input.type, scope);
     } catch (e) {
+      // A file over the storage limit is the request's size, not the input's value: 413, not 422.
+      if (e instanceof ApiError && e.code === "payload_too_large") throw e;
       violations.push({ input: input.id, message: (e as Error).message });
     }
   }

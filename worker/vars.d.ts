@@ -1,0 +1,6 @@
+// Optional Worker variables that wrangler.toml leaves unset (their defaults live in code), so
+// `wrangler types` cannot see them; they are declared here.
+interface Env {
+  /** The size limit of internal storage in bytes (default 100 MiB; worker/storage/limits.ts). */
+  MAX_FILE_BYTES?: string;
+}
