@@ -10,6 +10,7 @@ import { flows } from "./flows";
 import { apiKeys } from "./keys";
 import { kvApi } from "./kv";
 import { logsApi, metricsApi } from "./logs";
+import { namespaceFilesApi } from "./namespace-files";
 import { operator } from "./operator";
 import { secretsApi } from "./secrets";
 import { taskRunsApi } from "./taskruns";
@@ -32,6 +33,7 @@ export const app = new Hono<AppEnv>()
   .route("/api/v1/:tenant/metrics", metricsApi)
   .route("/api/v1/:tenant/namespaces", kvApi)
   .route("/api/v1/:tenant/namespaces", secretsApi)
+  .route("/api/v1/:tenant/namespaces", namespaceFilesApi)
   .route("/api/v1/:tenant/triggers", triggersApi);
 
 app.onError(onError);
