@@ -9,7 +9,9 @@ import { executionVariables, taskRunVariables } from "../engine/variables";
 import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
 import { createGuardedFetch } from "../net/guarded-fetch";
 import { type StoreServices, storeServices } from "../secrets/services";
-import { type ExecutionScope, fileUri, mayRead, putFile, readFileText } from "../storage/files";
+import { type ExecutionScope, fileUri, putFile } from "../storage/files";
+import { namespaceFileUri, namespacePath } from "../storage/namespace-files";
+import { readText, sizeOf } from "../storage/readable";
 import { parseDurationMs } from "../tasks/duration";
 import { resolveTask } from "../tasks/flowables";
 import { runnableTasks } from "../tasks/registry";
@@ -41,15 +43,16 @@ export function runVariables(host: RunnerHost, run: TaskRun): Record<string, unk
 
 function services(host: RunnerHost): RenderServices & StoreServices {
   return {
-    read: (uri) => readScoped(host, uri),
+    read: (target) => readScoped(host, target),
+    fileURI: (path) => namespaceFileUri(host.scope.namespace, namespacePath(path)),
+    fileSize: (target) => sizeOf(host.env.STORAGE, host.scope.tenantId, host.machine.execution, target),
     errorLogs: () => host.errorLogs(),
     ...storeServices(host.env, host.scope),
   };
 }
 
-async function readScoped(host: RunnerHost, uri: string): Promise<string> {
-  if (!mayRead(host.machine.execution, uri)) throw new Error(`This execution may not read ${uri}`);
-  return readFileText(host.env.STORAGE, host.scope.tenantId, uri);
+function readScoped(host: RunnerHost, target: string): Promise<string> {
+  return readText(host.env.STORAGE, host.scope.tenantId, host.machine.execution, target);
 }
 
 export async function resolve(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {

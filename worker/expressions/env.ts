@@ -4,7 +4,12 @@ import type { Dict } from "./values";
 
 /** Side-effecting capabilities the execution engine lends to a render (all optional). */
 export interface RenderServices {
-  read?(uri: string): Promise<string>;
+  /** A namespace file's path (the flow's namespace) or a readable `kestra://` URI → its text. */
+  read?(pathOrUri: string): Promise<string>;
+  /** The `kestra://` URI of a namespace file of the flow's namespace. */
+  fileURI?(path: string): string;
+  /** The size in bytes of what read() would read. */
+  fileSize?(pathOrUri: string): Promise<number>;
   kv?(namespace: string, key: string, errorOnMissing: boolean): Promise<unknown>;
   secret?(key: string): Promise<string>;
   errorLogs?(): unknown[];

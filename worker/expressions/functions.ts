@@ -1,5 +1,6 @@
-// Owns Pebble/Kestra functions: now, fromJson, yaml, currentEachOutput, secret, kv, read, render,
-// renderOnce, errorLogs, uuid, id, randomInt, range, max, min, printContext/fetchContext.
+// Owns Pebble/Kestra functions: now, fromJson, yaml, currentEachOutput, secret, kv, read, fileURI,
+// fileSize, render, renderOnce, errorLogs, uuid, id, randomInt, range, max, min,
+// printContext/fetchContext.
 import { parse as parseYaml } from "yaml";
 import { type Args, arg, argString, type Env, type FunctionFn } from "./env";
 import { RenderError } from "./errors";
@@ -116,6 +117,8 @@ export const FUNCTIONS: Record<string, FunctionFn> = {
     return required(env.services.kv, "kv()")(namespace, toText(arg(args, 0, "key")), errorOnMissing);
   },
   read: (args, env) => required(env.services.read, "read()")(toText(arg(args, 0, "path"))),
+  fileURI: (args, env) => required(env.services.fileURI, "fileURI()")(toText(arg(args, 0, "path"))),
+  fileSize: (args, env) => required(env.services.fileSize, "fileSize()")(toText(arg(args, 0, "path"))),
   render: (args, env) => renderFn(args, env, true),
   renderOnce: (args, env) => renderFn(args, env, false),
   errorLogs: (_args, env) => env.services.errorLogs?.() ?? [],

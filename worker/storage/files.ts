@@ -76,9 +76,3 @@ export async function putFile(
   await bucket.put(r2Key(tenantId, uri), body);
   return uri;
 }
-
-export async function readFileText(bucket: R2Bucket, tenantId: string, uri: string): Promise<string> {
-  const object = await bucket.get(r2Key(tenantId, uri));
-  if (!object) throw new Error(`File not found: ${uri}`);
-  return object.text();
-}
