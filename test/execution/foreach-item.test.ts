@@ -365,3 +365,61 @@ describe("ForEachItem batches", () => {
     expect(() => batchSpec({ rows: 0 })).toThrow(/batch.rows/);
   });
 });
+
+describe("ForEachItem and the storage limit", () => {
+  it("fails _items with a message naming the limit when the merged outputs would pass it, and stores no part of them", async () => {
+    const tenant = await createTenant();
+    // Each batch's output is about 340 KB; four of them pass the tests' 1 MiB MAX_FILE_BYTES.
+    await saveFlow(
+      tenant,
+      `id: bulky
+namespace: qa.sub
+inputs:
+  - id: file
+    type: FILE
+tasks:
+  - id: noop
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ inputs.file }}"
+outputs:
+  - id: blob
+    type: STRING
+    value: "{{ range(1, 60000) | join('-') }}"
+`,
+    );
+    await saveFlow(
+      tenant,
+      `id: limited
+namespace: qa
+inputs:
+  - id: file
+    type: FILE
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEachItem
+    items: "{{ inputs.file }}"
+    batch:
+      rows: 1
+    namespace: qa.sub
+    flowId: bulky
+    inputs:
+      file: "{{ taskrun.items }}"
+`,
+    );
+    const ex = await runFlow(tenant, "qa", "limited", upload(lines(4)));
+    expect(ex.state.current).toBe("FAILED");
+    const items = run(ex, "each_items")!;
+    expect(items.state.current).toBe("FAILED");
+    const errors = (await logsOf(tenant, ex.id)).filter((l) => l.taskId === "each_items" && l.level === "ERROR");
+    expect(errors.map((l) => l.message).join("\n")).toMatch(
+      /File 'outputs\.jsonl' is \d+ bytes, over the 1048576-byte limit of internal storage \(MAX_FILE_BYTES\)/,
+    );
+    const uri = `kestra:///qa/limited/executions/${ex.id}/tasks/each_items/${items.id}/outputs.jsonl`;
+    const file = await tenant.fetch(`executions/${ex.id}/file/metas?path=${encodeURIComponent(uri)}`);
+    expect(file.status).toBe(404);
+    const listed = await env.STORAGE.list({
+      prefix: `${tenant.tenantId}/qa/limited/executions/${ex.id}/tasks/each_items/`,
+    });
+    expect(listed.objects).toEqual([]);
+  });
+});

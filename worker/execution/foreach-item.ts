@@ -12,6 +12,7 @@ import type { EngineEvent, StateType, TaskRun } from "../engine/types";
 import { render, renderDeep } from "../expressions";
 import { derivedId } from "../ids";
 import { fileUri, mayRead, r2Key } from "../storage/files";
+import { checkLimit, fileLimit } from "../storage/limits";
 import { ForEachItemChildren } from "../tasks/foreach-item-children";
 import { batchSpec, cutBatches, readLines } from "../tasks/foreach-item-split";
 import { type RunnerHost, runVariables } from "./runner";
@@ -74,11 +75,21 @@ const failed = (taskRunId: string, e: unknown): EngineEvent => ({
   result: { state: "FAILED", error: e instanceof Error ? e.message : String(e) },
 });
 
-/** Writes lines to R2 as a stream of known length: neither the lines nor the file are held. */
-async function putLines(bucket: R2Bucket, key: string, lines: () => Iterable<string>): Promise<void> {
+/**
+ * Writes lines to R2 as a stream of known length: neither the lines nor the file are held. The
+ * length is known before the first byte is written, so a file over the storage limit is refused
+ * with nothing stored.
+ */
+async function putLines(
+  bucket: R2Bucket,
+  key: string,
+  lines: () => Iterable<string>,
+  limit: { fileName: string; limit: number },
+): Promise<void> {
   const encoder = new TextEncoder();
   let total = 0;
   for (const line of lines()) total += encoder.encode(line).byteLength + 1;
+  checkLimit(total, limit.fileName, limit.limit);
   const { readable, writable } = new FixedLengthStream(total);
   const stored = bucket.put(key, readable);
   const writer = writable.getWriter();
@@ -91,6 +102,8 @@ async function putLines(bucket: R2Bucket, key: string, lines: () => Iterable<str
 
 export async function runSplit(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {
   const { machine, env, scope } = host;
+  const limit = fileLimit(env);
+  const written: string[] = [];
   try {
     const { run, task, vars } = workOf(host, taskRunId);
     const items = (await render(String(task.items ?? ""), vars)).trim();
@@ -107,14 +120,18 @@ export async function runSplit(host: RunnerHost, taskRunId: string): Promise<Eng
     const batchUri = (i: number) => fileUri(scope, ["tasks", run.taskId, run.id], `batch-${i + 1}${ext}`);
     // Each batch is a ranged read of the source copied as a stream: no batch is ever buffered.
     const count = await cutBatches(source.body, source.size, spec, async (i, start, end) => {
+      checkLimit(end - start, `batch-${i + 1}${ext}`, limit);
       const part = await env.STORAGE.get(key, { range: { offset: start, length: end - start } });
       if (!part) throw new Error(`File not found: ${items}`);
-      await env.STORAGE.put(r2Key(scope.tenantId, batchUri(i)), part.body);
+      const batchKey = r2Key(scope.tenantId, batchUri(i));
+      written.push(batchKey);
+      await env.STORAGE.put(batchKey, part.body);
     });
     const splits = fileUri(scope, ["tasks", run.taskId, run.id], "splits.txt");
-    await putLines(env.STORAGE, r2Key(scope.tenantId, splits), function* () {
+    const lines = function* () {
       for (let i = 0; i < count; i++) yield batchUri(i);
-    });
+    };
+    await putLines(env.STORAGE, r2Key(scope.tenantId, splits), lines, { fileName: "splits.txt", limit });
     host.log(taskRunId, "INFO", `Split ${items} into ${count} batch(es)`);
     return {
       type: "task-result",
@@ -122,6 +139,8 @@ export async function runSplit(host: RunnerHost, taskRunId: string): Promise<Eng
       result: { state: "SUCCESS", outputs: { splits, numberOfBatches: count } },
     };
   } catch (e) {
+    // Batches already cut belong to no split file: none of this attempt stays behind.
+    if (written.length) await env.STORAGE.delete(written).catch(() => undefined);
     return failed(taskRunId, e);
   }
 }
@@ -224,7 +243,13 @@ async function itemsOutcome(
   const progress = children.progress(taskRunId);
   if (!progress || progress.ended < progress.batches) return undefined;
   const run = host.machine.taskRun(taskRunId)!;
-  const uri = await writeOutputs(host, children, taskRunId, run, "outputs.jsonl");
+  let uri: string;
+  try {
+    uri = await writeOutputs(host, children, taskRunId, run, "outputs.jsonl");
+  } catch (e) {
+    // Every batch ended, so nothing is left to kill; `_items` fails with the reason (e.g. the limit).
+    return failed(taskRunId, e);
+  }
   const outputs = { numberOfBatches: progress.batches, iterations: progress.iterations, uri };
   return { type: "items-ended", taskRunId, state: worstOf(progress.iterations), outputs };
 }
@@ -250,7 +275,10 @@ async function writeOutputs(
   name: string,
 ): Promise<string> {
   const uri = fileUri(host.scope, ["tasks", owner.taskId, owner.id], name);
-  await putLines(host.env.STORAGE, r2Key(host.scope.tenantId, uri), () => children.outputs(itemsRunId));
+  await putLines(host.env.STORAGE, r2Key(host.scope.tenantId, uri), () => children.outputs(itemsRunId), {
+    fileName: name,
+    limit: fileLimit(host.env),
+  });
   return uri;
 }
 

@@ -9,7 +9,8 @@ import { executionVariables, taskRunVariables } from "../engine/variables";
 import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
 import { createGuardedFetch } from "../net/guarded-fetch";
 import { type StoreServices, storeServices } from "../secrets/services";
-import { type ExecutionScope, fileUri, putFile } from "../storage/files";
+import { type ExecutionScope, fileUri, r2Key } from "../storage/files";
+import { fileLimit, putLimited } from "../storage/limits";
 import { namespaceFileUri, namespacePath } from "../storage/namespace-files";
 import { readText, sizeOf } from "../storage/readable";
 import { parseDurationMs } from "../tasks/duration";
@@ -91,8 +92,13 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
     renderDeep: (v) => renderDeep(v, vars, svc),
     log: (level, message) => host.log(taskRunId, level, svc.masker.mask(message)),
     metric: (m) => metrics.push({ ...m, tags: m.tags ?? {}, timestamp: new Date().toISOString() }),
-    putFile: (name, body) =>
-      putFile(host.env.STORAGE, host.scope.tenantId, fileUri(host.scope, ["tasks", task.id, taskRunId], name), body),
+    putFile: async (name, body) => {
+      // Whole or not at all, within the storage limit: a task fails with FileTooLarge's message.
+      const uri = fileUri(host.scope, ["tasks", task.id, taskRunId], name);
+      const limit = fileLimit(host.env);
+      await putLimited(host.env.STORAGE, r2Key(host.scope.tenantId, uri), body, { fileName: name, limit });
+      return uri;
+    },
     readFile: (uri) => readScoped(host, uri),
     fetch: (url, init) => guarded(url, { ...init, signal: controller.signal }),
   };
