@@ -25,6 +25,9 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/bench/**", "test/app/**"],
       setupFiles: ["./test/setup.ts"],
+      // date-holidays reaches moment-timezone, a UMD module whose require('moment') the workerd
+      // module runner cannot load as is; bundled by esbuild first (as wrangler does for deploys), it loads.
+      deps: { optimizer: { ssr: { enabled: true, include: ["date-holidays"] } } },
       // The machine is shared and small; a test is judged on what it asserts, not on speed.
       testTimeout: 30_000,
     },

@@ -6,6 +6,7 @@ import {
   anyMap,
   duration,
   errorMap,
+  isIsoDuration,
   labels,
   logLevel,
   STATES,
@@ -16,9 +17,57 @@ import {
 } from "./common";
 import type { Trigger } from "./types";
 
+/** Window lengths are java.time.Durations in Kestra: no templates, no years or months. */
+const fixedDuration = z.string().refine((s) => isIsoDuration(s) && !/^[-+]?P[^T]*[YM]/i.test(s), {
+  message: "Expected an ISO-8601 duration such as PT1H or P1D (no years or months)",
+});
+
+const timeOfDay = z.string().regex(/^\d{1,2}:\d{2}(:\d{2})?$/, { message: "Expected a time of day such as 09:00:00" });
+
+/** Kestra's TimeWindow, for preconditions and MultipleCondition. */
+const timeWindow = z.strictObject({
+  type: z.enum(["DURATION_WINDOW", "SLIDING_WINDOW", "DAILY_TIME_DEADLINE", "DAILY_TIME_WINDOW"]).optional(),
+  window: fixedDuration.optional(),
+  windowAdvance: fixedDuration.optional(),
+  startTime: timeOfDay.optional(),
+  endTime: timeOfDay.optional(),
+  deadline: timeOfDay.optional(),
+});
+
+/** The deprecated MultipleCondition (both package spellings): named conditions met within a window. */
+const multipleCondition = z.looseObject({
+  id: taskId.optional(),
+  conditions: z
+    .record(z.string(), z.looseObject({ type: z.string() }))
+    .refine((m) => Object.keys(m).length > 0, { message: "MultipleCondition needs at least one named condition" }),
+  window: fixedDuration.optional(),
+  windowAdvance: fixedDuration.optional(),
+  timeWindow: timeWindow.optional(),
+  sla: timeWindow.optional(),
+  resetOnSuccess: z.boolean().optional(),
+});
+
 const condition = z
   .looseObject({ type: z.string() })
+  .superRefine((c, ctx) => {
+    if (!/(^|\.)MultipleCondition$/.test(c.type)) return;
+    const result = multipleCondition.safeParse(c, { error: errorMap });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, input: undefined });
+  })
   .transform((c) => ({ ...c, type: canonicalConditionType(c.type) }));
+
+/** An IANA zone Intl knows, e.g. Europe/Paris. */
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "Unknown time zone: expected an IANA name such as Europe/Paris" },
+);
 
 const common = {
   id: taskId,
@@ -56,7 +105,7 @@ const filter = z.strictObject({
 
 const preconditions = z.strictObject({
   id: taskId.optional(),
-  timeWindow: anyMap.optional(),
+  timeWindow: timeWindow.optional(),
   resetOnSuccess: z.boolean().optional(),
   flows: z
     .array(
@@ -83,6 +132,8 @@ const triggerSchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType
       cron: z.string().min(1),
       withSeconds: z.boolean().optional(),
       timezone: z.string().optional(),
+      /** Start a tick while the previous execution still runs; by default the trigger is locked until it ends. */
+      allowConcurrent: z.boolean().optional(),
       inputs: anyMap.optional(),
       lateMaximumDelay: duration.optional(),
       recoverMissedSchedules: z.enum(["LAST", "NONE", "ALL"]).optional(),
@@ -97,6 +148,8 @@ const triggerSchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType
       states: z.array(z.enum(STATES)).optional(),
       inputs: anyMap.optional(),
       preconditions: preconditions.optional(),
+      /** Peregrine extension: the zone daily windows are read in (Kestra uses the server's); UTC by default. */
+      timezone: timezone.optional(),
     }),
   ],
   [

@@ -1,8 +1,11 @@
 // Trigger conditions (spec §9): execution conditions for Flow triggers (flow, namespace, status,
 // labels, outputs), Expression for every trigger, and the calendar conditions Schedules use
-// (DayWeek, DayWeekInMonth, Weekend, TimeBetween, DateTimeBetween), combined with Not and Or.
+// (DayWeek, DayWeekInMonth, Weekend, TimeBetween, DateTimeBetween, PublicHoliday), combined with
+// Not and Or. Calendar fields are read in the trigger's time zone (UTC unless it sets one).
 // A condition type we do not know is never met, and says so, rather than firing blindly.
 import { isTruthy, render } from "../expressions";
+import { isPublicHoliday } from "./holidays";
+import { localDate, zoned } from "./zoned";
 
 export interface UpstreamView {
   id: string;
@@ -53,31 +56,11 @@ function labelPairs(v: unknown): [string, string][] {
 
 const WEEKDAYS = ["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"];
 
-/** Calendar fields of an instant in a time zone (UTC by default). */
-function calendar(at: number, timezone?: string) {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: timezone ?? "UTC",
-    hourCycle: "h23",
-    weekday: "long",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-    second: "numeric",
-  }).formatToParts(new Date(at));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  const year = Number(get("year"));
-  const month = Number(get("month"));
-  const day = Number(get("day"));
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return {
-    weekday: get("weekday").toUpperCase(),
-    day,
-    daysInMonth,
-    seconds: Number(get("hour")) * 3600 + Number(get("minute")) * 60 + Number(get("second")),
-  };
-}
+/**
+ * Conditions a Flow trigger evaluates over a window of upstream ends (flow-trigger.ts), not one
+ * end, by their conditionName (MultipleCondition, its "Condition" suffix stripped like every type's).
+ */
+export const WINDOW_CONDITIONS: ReadonlySet<string> = new Set(["Multiple"]);
 
 function secondsOfDay(text: string): number {
   const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text);
@@ -136,13 +119,13 @@ async function check(c: Record<string, unknown>, ctx: ConditionContext): Promise
     case "Or":
       return anyMet(c.conditions, ctx);
     case "DayWeek":
-      return calendar(await dateOf(c, ctx), ctx.timezone).weekday === String(c.dayOfWeek).toUpperCase();
+      return zoned(await dateOf(c, ctx), ctx.timezone).weekday === String(c.dayOfWeek).toUpperCase();
     case "Weekend": {
-      const day = calendar(await dateOf(c, ctx), ctx.timezone).weekday;
+      const day = zoned(await dateOf(c, ctx), ctx.timezone).weekday;
       return day === WEEKDAYS[0] || day === WEEKDAYS[6];
     }
     case "DayWeekInMonth": {
-      const cal = calendar(await dateOf(c, ctx), ctx.timezone);
+      const cal = zoned(await dateOf(c, ctx), ctx.timezone);
       if (cal.weekday !== String(c.dayOfWeek).toUpperCase()) return false;
       const nth = Math.ceil(cal.day / 7);
       const which = String(c.dayInMonth ?? "FIRST").toUpperCase();
@@ -150,7 +133,7 @@ async function check(c: Record<string, unknown>, ctx: ConditionContext): Promise
       return ["FIRST", "SECOND", "THIRD", "FOURTH"].indexOf(which) + 1 === nth;
     }
     case "TimeBetween": {
-      const s = calendar(await dateOf(c, ctx), ctx.timezone).seconds;
+      const s = zoned(await dateOf(c, ctx), ctx.timezone).seconds;
       const after = typeof c.after === "string" ? secondsOfDay(c.after) : -1;
       const before = typeof c.before === "string" ? secondsOfDay(c.before) : 86_400;
       return s >= after && s <= before;
@@ -161,6 +144,14 @@ async function check(c: Record<string, unknown>, ctx: ConditionContext): Promise
       const before = typeof c.before === "string" ? Date.parse(c.before) : Infinity;
       return at >= after && at <= before;
     }
+    case "PublicHoliday": {
+      if (typeof c.country !== "string" || !c.country) throw new UnsupportedCondition("PublicHoliday needs a country");
+      const country = await render(c.country, ctx.vars);
+      const sub = typeof c.subDivision === "string" ? await render(c.subDivision, ctx.vars) : undefined;
+      return isPublicHoliday(localDate(await dateOf(c, ctx), ctx.timezone), country, sub);
+    }
+    case "Multiple":
+      throw new UnsupportedCondition("MultipleCondition only applies to Flow triggers");
     default:
       throw new UnsupportedCondition(`condition type '${String(c.type)}' is not supported`);
   }
