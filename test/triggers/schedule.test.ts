@@ -1,25 +1,17 @@
 // Schedule triggers driven through the scheduler object's alarm with its test clock, never by
 // sleeping: a dense stretch of 1-second ticks with double deliveries and restarts, a simulated
 // week in jumps, each recoverMissedSchedules mode after a long gap, flow updates around a tick,
-// trigger variables, backfill and the triggers API.
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+// trigger variables, backfill and the triggers API. Flows about tick handling set allowConcurrent,
+// so that no tick waits for the previous execution's end; the lock has its own file.
+import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { executionStub } from "../../worker/execution/start";
 import { derivedId } from "../../worker/ids";
 import { triggersStub } from "../../worker/triggers/client";
-import type { TriggersDurableObject } from "../../worker/triggers/durable-object";
 import { triggerKey } from "../../worker/triggers/schedule";
 import { saveFlow } from "../helpers/executions";
-import { createTenant, type TestTenant } from "../helpers/tenant";
-
-const objectOf = (t: TestTenant) => env.TRIGGERS.get(env.TRIGGERS.idFromName(t.tenantId));
-
-/** One alarm delivery; `twice` delivers it again right after, as a duplicate would. */
-async function alarm(t: TestTenant, twice = false): Promise<void> {
-  const stub = objectOf(t);
-  await runDurableObjectAlarm(stub);
-  if (twice) await runInDurableObject(stub, (o: TriggersDurableObject) => o.alarm());
-}
+import type { TestTenant } from "../helpers/tenant";
+import { alarm, context, frozenTenant, HOUR, indexed, triggersObject } from "../helpers/triggers";
 
 const flow = (id: string, trigger: string, extra = "") => `
 id: ${id}
@@ -42,22 +34,6 @@ ${trigger
   .join("\n")}
 ${extra}`;
 
-interface Context {
-  date: string | null;
-  nextExecutionDate: string | null;
-  executionId: string | null;
-  disabled: boolean;
-  backfill: null | { paused: boolean; progress: { done: number; total: number; finished: boolean } };
-}
-
-async function context(t: TestTenant, flowId: string): Promise<Context> {
-  const res = await t.fetch(`triggers/sched/${flowId}`);
-  const body = (await res.json()) as { results: { triggerContext: Context }[] };
-  const first = body.results[0];
-  if (!first) throw new Error(`no trigger for ${flowId}`);
-  return first.triggerContext;
-}
-
 const idOf = (t: TestTenant, flowId: string, date: string, purpose = "schedule") =>
   derivedId(triggerKey(t.tenantId, { namespace: "sched", flowId, triggerId: "every" }), `${purpose}:${date}`);
 
@@ -65,37 +41,20 @@ async function exists(t: TestTenant, flowId: string, date: string): Promise<bool
   return !!(await executionStub(env, t.tenantId, await idOf(t, flowId, date)).get());
 }
 
-async function indexed(t: TestTenant, flowId: string, expected: number): Promise<number> {
-  let total = -1;
-  for (let i = 0; i < 60; i++) {
-    const res = await t.fetch(`executions/search?flowId=${flowId}&size=1`);
-    total = ((await res.json()) as { total: number }).total;
-    if (total === expected && (expected > 0 || i >= 3)) return total;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return total;
-}
-
-const HOUR = 3_600_000;
-
-/** A tenant whose scheduler clock stands still at a known instant until the test moves it. */
-async function frozenTenant(at = "2025-03-03T10:00:00.250Z"): Promise<TestTenant> {
-  const t = await createTenant();
-  await triggersStub(env, t.tenantId).setClock(Date.parse(at));
-  return t;
-}
-
 describe("schedule trigger", () => {
   it("starts exactly one execution per 1-second tick over 200 ticks with double alarms and restarts", async () => {
     const t = await frozenTenant();
-    await saveFlow(t, flow("dense", "cron: '* * * * * *'\nwithSeconds: true\nrecoverMissedSchedules: ALL"));
+    await saveFlow(
+      t,
+      flow("dense", "cron: '* * * * * *'\nwithSeconds: true\nrecoverMissedSchedules: ALL\nallowConcurrent: true"),
+    );
     const first = (await context(t, "dense")).nextExecutionDate;
     expect(first).not.toBeNull();
     const stub = triggersStub(env, t.tenantId);
     for (let i = 0; i < 200; i++) {
       await stub.advanceClock(1000);
       await alarm(t, i % 3 === 0);
-      if (i % 40 === 39) await evictDurableObject(objectOf(t));
+      if (i % 40 === 39) await evictDurableObject(triggersObject(t));
     }
     const last = (await context(t, "dense")).date;
     const from = Date.parse(first ?? "");
@@ -114,7 +73,7 @@ describe("schedule trigger", () => {
       t,
       flow(
         "week",
-        "cron: '* * * * * *'\nwithSeconds: true\nrecoverMissedSchedules: LAST\ninputs:\n  when: \"{{ trigger.date }}\"",
+        "cron: '* * * * * *'\nwithSeconds: true\nrecoverMissedSchedules: LAST\nallowConcurrent: true\ninputs:\n  when: \"{{ trigger.date }}\"",
       ),
     );
     const stub = triggersStub(env, t.tenantId);
@@ -142,9 +101,9 @@ describe("schedule trigger", () => {
 
   it("recovers a 10.5-hour gap by mode: ALL runs every missed tick, LAST the latest, NONE nothing until the next", async () => {
     const t = await frozenTenant();
-    await saveFlow(t, flow("all", "cron: '0 * * * *'\nrecoverMissedSchedules: ALL"));
-    await saveFlow(t, flow("last", "cron: '0 * * * *'\nrecoverMissedSchedules: LAST"));
-    await saveFlow(t, flow("none", "cron: '0 * * * *'\nrecoverMissedSchedules: NONE"));
+    await saveFlow(t, flow("all", "cron: '0 * * * *'\nrecoverMissedSchedules: ALL\nallowConcurrent: true"));
+    await saveFlow(t, flow("last", "cron: '0 * * * *'\nrecoverMissedSchedules: LAST\nallowConcurrent: true"));
+    await saveFlow(t, flow("none", "cron: '0 * * * *'\nrecoverMissedSchedules: NONE\nallowConcurrent: true"));
     const stub = triggersStub(env, t.tenantId);
     const firstHour = Date.parse((await context(t, "all")).nextExecutionDate ?? "");
     const now = await stub.clock();
@@ -166,7 +125,10 @@ describe("schedule trigger", () => {
 
   it("skips ticks older than lateMaximumDelay, and ticks whose conditions do not hold", async () => {
     const t = await frozenTenant();
-    await saveFlow(t, flow("late", "cron: '0 * * * *'\nrecoverMissedSchedules: ALL\nlateMaximumDelay: PT2H30M"));
+    await saveFlow(
+      t,
+      flow("late", "cron: '0 * * * *'\nrecoverMissedSchedules: ALL\nlateMaximumDelay: PT2H30M\nallowConcurrent: true"),
+    );
     await saveFlow(
       t,
       flow(
@@ -214,7 +176,7 @@ describe("schedule trigger", () => {
     await stub.advanceClock(1500);
     await alarm(t);
     const ctx = await context(t, "stop");
-    const ended = await executionStub(env, t.tenantId, ctx.executionId ?? "").waitForEnd(10_000);
+    const ended = await executionStub(env, t.tenantId, await idOf(t, "stop", ctx.date ?? "")).waitForEnd(10_000);
     expect(ended?.state.current).toBe("SUCCESS");
     for (let i = 0; i < 50 && !(await context(t, "stop")).disabled; i++) await new Promise((r) => setTimeout(r, 100));
     expect((await context(t, "stop")).disabled).toBe(true);

@@ -5,7 +5,6 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ExecutionJson } from "../../worker/execution/json";
 import { executionStub } from "../../worker/execution/start";
-import { triggersStub } from "../../worker/triggers/client";
 import { examples } from "../fixtures/examples";
 import { logsOf, saveFlow } from "../helpers/executions";
 import { BASE, createTenant, type TestTenant } from "../helpers/tenant";
@@ -201,7 +200,12 @@ triggers:
   it("answers 429 with Retry-After beyond the tenant's rate, and every accepted delivery has its execution", async () => {
     const t = await createTenant();
     await saveFlow(t, ECHO);
-    await triggersStub(env, t.tenantId).configureWebhookLimit(5, 0.5);
+    const set = await t.fetch("settings/webhooks", {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ rateLimit: { burst: 5, perSecond: 0.5 } }),
+    });
+    expect(set.status).toBe(200);
     const results = [];
     for (let i = 0; i < 8; i++) results.push(await hook(t, "hooks/echo/s3cret-key", { method: "POST" }));
     const accepted = results.filter((r) => r.status === 200);

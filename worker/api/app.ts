@@ -13,6 +13,7 @@ import { logsApi, metricsApi } from "./logs";
 import { namespaceFilesApi } from "./namespace-files";
 import { operator } from "./operator";
 import { secretsApi } from "./secrets";
+import { settingsApi } from "./settings";
 import { taskRunsApi } from "./taskruns";
 import { triggersApi } from "./triggers";
 import { webhooks } from "./webhook";
@@ -34,7 +35,8 @@ export const app = new Hono<AppEnv>()
   .route("/api/v1/:tenant/namespaces", kvApi)
   .route("/api/v1/:tenant/namespaces", secretsApi)
   .route("/api/v1/:tenant/namespaces", namespaceFilesApi)
-  .route("/api/v1/:tenant/triggers", triggersApi);
+  .route("/api/v1/:tenant/triggers", triggersApi)
+  .route("/api/v1/:tenant/settings", settingsApi);
 
 app.onError(onError);
 app.notFound(onNotFound);

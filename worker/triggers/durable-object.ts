@@ -1,27 +1,27 @@
 // One Durable Object per tenant (name = tenant id) owns that tenant's triggers: each Schedule's
-// next date with ONE alarm for the earliest, the outbox of executions to start, Flow-trigger
-// progress, webhook idempotency records and the webhook rate limit. D1 keeps the flows; this
-// object keeps only trigger state, in its own SQLite.
+// next date and lock with ONE alarm for the earliest, the outbox of executions to start,
+// Flow-trigger windows, and the webhook gate (idempotency, rate limit and its setting). D1 keeps
+// the flows; this object keeps only trigger state, in its own SQLite.
 import { DurableObject } from "cloudflare:workers";
 import { newId } from "../ids";
 import type { UpstreamView } from "./conditions";
 import { evaluateFlowTriggers } from "./flow-trigger";
 import { launch } from "./launch";
+import { releaseStaleLocks } from "./locks";
 import { advanceSchedules, countOccurrences, triggerKey } from "./schedule";
 import { type Backfill, type TriggerRow, TriggerStore } from "./store";
 import { applyFlow, firstAfter, readFlow, reconcile, SCHEDULE } from "./sync";
+import { type WebhookAdmission, WebhookGate, type WebhookSettings } from "./webhook-gate";
+import { WindowStore } from "./window-store";
+
+export type { WebhookAdmission, WebhookSettings } from "./webhook-gate";
 
 /** An outbox row that failed for a transient reason is retried this much later. */
 const RETRY_MS = 5_000;
-const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 /** How long an upstream end is remembered per trigger: far longer than any redelivery. */
 const SIGHTING_TTL_MS = 7 * 24 * 3_600_000;
-const DEFAULT_LIMIT = { burst: 100, perSecond: 20 };
-
-export type WebhookAdmission =
-  | { kind: "admitted"; executionId: string; repeated: boolean }
-  | { kind: "limited"; retryAfterSeconds: number }
-  | { kind: "disabled" };
+/** Schedule passes in one turn when skipped firings keep releasing locks; the rest go to the next alarm. */
+const MAX_PASSES = 20;
 
 export interface TriggerTarget {
   namespace: string;
@@ -42,13 +42,16 @@ export type TriggerOutcome =
 
 export class TriggersDurableObject extends DurableObject<Env> {
   private readonly store: TriggerStore;
+  private readonly windows: WindowStore;
+  private readonly gate: WebhookGate;
   private tenantId: string | undefined;
-  private draining: Promise<void> | undefined;
-  private bucket: { tokens: number; at: number } | undefined;
+  private draining: Promise<boolean> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new TriggerStore(ctx.storage);
+    this.windows = new WindowStore(ctx.storage.sql);
+    this.gate = new WebhookGate(ctx.storage.sql, this.store);
     this.tenantId = this.store.meta("tenant");
   }
 
@@ -97,11 +100,13 @@ export class TriggersDurableObject extends DurableObject<Env> {
     await this.arm();
   }
 
-  /** The minute cron: reconcile with D1, catch up on anything due, make sure the alarm is set. */
+  /** The minute cron: reconcile with D1, release stale locks, catch up on anything due, re-arm. */
   async rearm(tenantId: string): Promise<void> {
     await this.ready(tenantId);
     await reconcile(this.env, tenantId, this.store, () => this.now());
-    this.store.sweep(this.now(), SIGHTING_TTL_MS);
+    await releaseStaleLocks(this.env, tenantId, this.store);
+    this.windows.sweep(this.now(), SIGHTING_TTL_MS);
+    this.gate.sweep(this.now());
     await this.work();
   }
 
@@ -110,13 +115,21 @@ export class TriggersDurableObject extends DurableObject<Env> {
     await this.work();
   }
 
-  /** Advances schedules and backfills, starts what is pending, and sets the next alarm. */
+  /**
+   * Advances schedules and backfills, starts what is pending, and sets the next alarm. A firing
+   * that could not start releases its Schedule's lock, so the schedule is looked at again at once.
+   */
   private async work(): Promise<void> {
     const tenantId = this.tenantId;
     if (!tenantId) return;
-    const more = await advanceSchedules(this.store, tenantId, this.now());
-    await this.drain();
-    await this.arm(more);
+    for (let pass = 1; ; pass++) {
+      const more = await advanceSchedules(this.store, tenantId, this.now());
+      const released = await this.drain();
+      if (!released || pass >= MAX_PASSES) {
+        await this.arm(more || released);
+        return;
+      }
+    }
   }
 
   private async arm(immediately = false): Promise<void> {
@@ -135,32 +148,43 @@ export class TriggersDurableObject extends DurableObject<Env> {
     if (current !== at) await this.ctx.storage.setAlarm(at);
   }
 
-  /** Starts every pending firing, one drain at a time; transient failures stay for the next alarm. */
-  private async drain(): Promise<void> {
+  /**
+   * Starts every pending firing, one drain at a time; transient failures stay for the next alarm.
+   * Says whether a firing that will never start released its Schedule's lock.
+   */
+  private async drain(): Promise<boolean> {
     while (this.draining) await this.draining;
     const run = this.drainOnce();
     this.draining = run;
     try {
-      await run;
+      return await run;
     } finally {
       if (this.draining === run) this.draining = undefined;
     }
   }
 
-  private async drainOnce(): Promise<void> {
+  private async drainOnce(): Promise<boolean> {
     const tenantId = this.tenantId;
-    if (!tenantId) return;
+    if (!tenantId) return false;
+    let released = false;
     for (let batch = this.store.pending(50); batch.length; batch = this.store.pending(50)) {
       let progressed = false;
       await Promise.all(
         batch.map(async ({ start }) => {
           try {
             const outcome = await launch(this.env, tenantId, start);
+            // Read after the launch: the execution may already have ended and unlocked the row.
             const row = this.store.get(start.namespace, start.flowId, start.trigger.id);
             if (row) {
               const error = outcome.ok || outcome.skipped ? null : outcome.reason;
-              const started = outcome.ok ? { lastExecutionId: start.executionId, lastRunDate: this.now() } : {};
-              this.store.put({ ...row, ...started, lastError: error });
+              const release = !outcome.ok && row.lastExecutionId === start.executionId;
+              released ||= release;
+              this.store.put({
+                ...row,
+                lastRunDate: outcome.ok ? this.now() : row.lastRunDate,
+                lastExecutionId: release ? null : row.lastExecutionId,
+                lastError: error,
+              });
             }
             this.store.done(start.executionId);
             progressed = true;
@@ -172,43 +196,50 @@ export class TriggersDurableObject extends DurableObject<Env> {
       );
       if (!progressed) break;
     }
+    return released;
   }
 
   // ---- Flow triggers -----------------------------------------------------------------------
 
+  /**
+   * An execution of the tenant ended: its own trigger may stop (stopAfter) or unlock (the end of
+   * the execution holding a Schedule's lock, after which the ticks that fell meanwhile are handled
+   * per recoverMissedSchedules), and every Flow trigger is evaluated against it.
+   */
   async executionEnded(tenantId: string, upstream: UpstreamView & { trigger?: { id: string } }): Promise<number> {
     await this.ready(tenantId);
     const now = this.now();
     const own = upstream.trigger && this.store.get(upstream.namespace, upstream.flowId, upstream.trigger.id);
-    if (own && !own.disabled && (own.definition.stopAfter ?? []).includes(upstream.state)) {
-      this.store.put({ ...own, disabled: true, updatedAt: now });
+    const stop = !!own && !own.disabled && (own.definition.stopAfter ?? []).includes(upstream.state);
+    const unlock = !!own && own.lastExecutionId === upstream.id;
+    if (own && (stop || unlock)) {
+      this.store.put({
+        ...own,
+        disabled: own.disabled || stop,
+        lastExecutionId: unlock ? null : own.lastExecutionId,
+        updatedAt: now,
+      });
     }
-    const fired = await evaluateFlowTriggers(this.store, upstream, now);
-    if (fired) await this.drain();
-    await this.arm();
+    const fired = await evaluateFlowTriggers(this.store, this.windows, upstream, now);
+    if (unlock) await this.work();
+    else {
+      if (fired) await this.drain();
+      await this.arm();
+    }
     return fired;
   }
 
   // ---- webhooks ----------------------------------------------------------------------------
 
-  /** Test and operator hook: the tenant's webhook rate limit. */
-  async configureWebhookLimit(burst: number, perSecond: number): Promise<void> {
-    this.store.setMeta("webhookLimit", JSON.stringify({ burst, perSecond }));
-    this.bucket = undefined;
+  /** The tenant's webhook settings (rate limit). */
+  async webhookSettings(tenantId: string): Promise<WebhookSettings> {
+    await this.ready(tenantId);
+    return this.gate.settings();
   }
 
-  private takeToken(now: number): number {
-    const raw = this.store.meta("webhookLimit");
-    const limit = raw ? (JSON.parse(raw) as typeof DEFAULT_LIMIT) : DEFAULT_LIMIT;
-    const b = this.bucket ?? { tokens: limit.burst, at: now };
-    b.tokens = Math.min(limit.burst, b.tokens + ((now - b.at) / 1000) * limit.perSecond);
-    b.at = now;
-    this.bucket = b;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return limit.perSecond > 0 ? Math.max(1, Math.ceil((1 - b.tokens) / limit.perSecond)) : 60;
+  async setWebhookSettings(tenantId: string, settings: WebhookSettings): Promise<WebhookSettings> {
+    await this.ready(tenantId);
+    return this.gate.setSettings(settings);
   }
 
   /**
@@ -219,15 +250,8 @@ export class TriggersDurableObject extends DurableObject<Env> {
     await this.ready(tenantId);
     const row = this.store.get(target.namespace, target.flowId, target.triggerId);
     if (row?.disabled) return { kind: "disabled" };
-    const now = this.now();
-    const key = idempotencyKey && `${triggerKey(tenantId, target)}|${idempotencyKey}`;
-    const known = key ? this.store.idempotent(key, now) : undefined;
-    if (known) return { kind: "admitted", executionId: known, repeated: true };
-    const wait = this.takeToken(now);
-    if (wait > 0) return { kind: "limited", retryAfterSeconds: wait };
-    const executionId = newId();
-    if (key) this.store.remember(key, executionId, now + IDEMPOTENCY_TTL_MS);
-    return { kind: "admitted", executionId, repeated: false };
+    const key = idempotencyKey ? `${triggerKey(tenantId, target)}|${idempotencyKey}` : undefined;
+    return this.gate.admit(key, this.now());
   }
 
   // ---- triggers API ------------------------------------------------------------------------
@@ -267,15 +291,20 @@ export class TriggersDurableObject extends DurableObject<Env> {
     });
   }
 
-  /** Forgets the last execution and error, and plans the schedule afresh from now. */
+  /**
+   * Clears a stuck lock and the last error, as if the locking execution had ended: the ticks that
+   * fell meanwhile are handled per recoverMissedSchedules. A schedule with no next date is planned
+   * afresh from now.
+   */
   unlock(tenantId: string, t: TriggerTarget): Promise<TriggerOutcome> {
     return this.update(tenantId, t, (row, now) => {
-      const planned = row.type === SCHEDULE && !row.inactive ? firstAfter(row.definition, now) : undefined;
+      const planned =
+        row.type === SCHEDULE && !row.inactive && row.nextDate === null ? firstAfter(row.definition, now) : undefined;
       return {
         ...row,
         lastExecutionId: null,
         lastError: planned?.error ?? null,
-        nextDate: planned?.next ?? row.nextDate,
+        nextDate: planned ? planned.next : row.nextDate,
       };
     });
   }

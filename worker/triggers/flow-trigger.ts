@@ -1,21 +1,23 @@
 // Flow triggers (spec §9.2): when an execution of the tenant ends, each Flow trigger whose states,
-// conditions and preconditions accept it gets one firing, keyed by the upstream execution id. The
-// first sighting of (upstream, trigger), the precondition progress and the outbox row are written
-// in one transaction, so a redelivered end neither counts twice nor fires twice.
+// conditions and window groups accept it gets one firing, keyed by the upstream execution id. A
+// window group is the trigger's `preconditions` or one deprecated MultipleCondition: named entries
+// that must all be met by upstream ends within a time window (windows.ts), then reset. The first
+// sighting of (upstream, trigger), the groups' progress and the outbox row are written in one
+// transaction, so a redelivered end neither counts twice nor fires twice.
 import type { Trigger } from "../../schema/flow/types";
 import { isTerminal } from "../engine/state";
 import type { StateType } from "../engine/types";
 import { derivedId } from "../ids";
-import { parseDurationMs } from "../tasks/duration";
-import { conditionsMet, type UpstreamView } from "./conditions";
+import { conditionName, conditionsMet, type UpstreamView, WINDOW_CONDITIONS } from "./conditions";
 import type { PendingStart, TriggerStore } from "./store";
-import { FLOW } from "./sync";
-
-const DAY_MS = 86_400_000;
+import { PRECONDITIONS_GROUP } from "./store-schema";
+import { asTz, FLOW } from "./sync";
+import type { WindowStore } from "./window-store";
+import { advanceProgress, type TimeWindow, type WindowProgress, type WindowSpan, windowAt } from "./windows";
 
 interface Preconditions {
   id?: string;
-  timeWindow?: Record<string, unknown>;
+  timeWindow?: TimeWindow;
   resetOnSuccess?: boolean;
   flows?: { namespace: string; flowId: string; states?: string[]; labels?: Record<string, string> }[];
   where?: { id: string; operand?: "AND" | "OR"; filters: Filter[] }[];
@@ -26,12 +28,6 @@ interface Filter {
   type: string;
   value?: string;
   values?: string[];
-}
-
-/** Which precondition entries were met, and when. */
-interface Progress {
-  windowStart: number;
-  matched: Record<string, number>;
 }
 
 export const upstreamVariables = (u: UpstreamView) => ({
@@ -106,45 +102,86 @@ async function entriesMet(pre: Preconditions, u: UpstreamView, vars: Record<stri
   return met;
 }
 
-const entryCount = (pre: Preconditions) => (pre.flows?.length ?? 0) + (pre.where?.length ?? 0);
-
-const dur = (v: unknown, fallback: number) => (typeof v === "string" ? parseDurationMs(v) : fallback);
-
-function secondsOfDay(v: unknown, fallback: number): number {
-  const m = typeof v === "string" ? /^(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(v) : null;
-  return m ? (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0)) * 1000 : fallback;
+/** One window group of a trigger as this upstream end sees it. */
+interface Group {
+  id: string;
+  entries: string[];
+  met: string[];
+  resetOnSuccess: boolean;
+  /** Undefined when the window could not be computed (then nothing counts). */
+  span: WindowSpan | undefined;
 }
 
-/**
- * The window `now` belongs to and whether matches count at all right now. DURATION_WINDOW: fixed
- * windows of `window` from midnight (UTC) shifted by windowAdvance; SLIDING_WINDOW: each match
- * lasts `window`; DAILY_TIME_DEADLINE / DAILY_TIME_WINDOW: today's span (UTC).
- */
-function windowAt(tw: Record<string, unknown> = {}, now: number): { start: number; open: boolean; sliding?: number } {
-  const type = String(tw.type ?? "DURATION_WINDOW");
-  const window = dur(tw.window, DAY_MS);
-  const midnight = now - (now % DAY_MS);
-  if (type === "SLIDING_WINDOW") return { start: 0, open: true, sliding: window };
-  if (type === "DAILY_TIME_DEADLINE")
-    return { start: midnight, open: now - midnight <= secondsOfDay(tw.deadline, DAY_MS) };
-  if (type === "DAILY_TIME_WINDOW") {
-    const from = secondsOfDay(tw.startTime, 0);
-    const to = secondsOfDay(tw.endTime, DAY_MS);
-    return { start: midnight, open: now - midnight >= from && now - midnight <= to };
+interface MultipleCondition {
+  id?: string;
+  conditions: Record<string, Record<string, unknown>>;
+  window?: string;
+  windowAdvance?: string;
+  timeWindow?: TimeWindow;
+  sla?: TimeWindow;
+  resetOnSuccess?: boolean;
+}
+
+function spanOf(tw: TimeWindow, now: number, timezone: string | undefined, where: string): WindowSpan | undefined {
+  try {
+    return windowAt(tw, now, timezone);
+  } catch (e) {
+    console.error(`flow trigger ${where}: bad time window; this end counts for nothing`, e);
+    return undefined;
   }
-  const advance = dur(tw.windowAdvance, 0);
-  return { start: Math.floor((now - advance) / window) * window + advance, open: true };
+}
+
+/** The trigger's window groups, each with the entries this end meets. */
+async function groupsOf(t: Trigger, u: UpstreamView, vars: Record<string, unknown>, now: number): Promise<Group[]> {
+  const tz = asTz(t.timezone);
+  const groups: Group[] = [];
+  const pre = t.preconditions as Preconditions | undefined;
+  const preEntries = [
+    ...(pre?.flows ?? []).map((_, i) => `flows[${i}]`),
+    ...(pre?.where ?? []).map((w) => `where.${w.id}`),
+  ];
+  if (pre && preEntries.length) {
+    groups.push({
+      id: PRECONDITIONS_GROUP,
+      entries: preEntries,
+      met: await entriesMet(pre, u, vars),
+      resetOnSuccess: pre.resetOnSuccess !== false,
+      span: spanOf(pre.timeWindow ?? {}, now, tz, t.id),
+    });
+  }
+  for (const [i, c] of (t.conditions ?? []).entries()) {
+    if (!WINDOW_CONDITIONS.has(conditionName(String(c.type)))) continue;
+    const mc = c as unknown as MultipleCondition;
+    const met: string[] = [];
+    for (const [name, inner] of Object.entries(mc.conditions ?? {})) {
+      if ((await conditionsMet([inner], { vars, execution: u })).met) met.push(name);
+    }
+    const tw = mc.timeWindow ??
+      mc.sla ?? { type: "DURATION_WINDOW", window: mc.window, windowAdvance: mc.windowAdvance };
+    groups.push({
+      id: `multiple:${mc.id ?? i}`,
+      entries: Object.keys(mc.conditions ?? {}),
+      met,
+      resetOnSuccess: mc.resetOnSuccess !== false,
+      span: spanOf(tw, now, tz, t.id),
+    });
+  }
+  return groups;
 }
 
 interface Decision {
-  trigger: Trigger;
-  key: string;
-  entries: string[];
+  row: { namespace: string; flowId: string; triggerId: string };
+  groups: Group[];
   start: PendingStart;
 }
 
 /** Evaluates every Flow trigger of the tenant against one upstream end and records the firings. */
-export async function evaluateFlowTriggers(store: TriggerStore, upstream: UpstreamView, now: number): Promise<number> {
+export async function evaluateFlowTriggers(
+  store: TriggerStore,
+  windows: WindowStore,
+  upstream: UpstreamView,
+  now: number,
+): Promise<number> {
   const decisions: Decision[] = [];
   for (const row of store.ofType(FLOW)) {
     if (row.inactive || row.disabled) continue;
@@ -157,16 +194,16 @@ export async function evaluateFlowTriggers(store: TriggerStore, upstream: Upstre
       trigger: variables,
       execution: { id: upstream.id, state: upstream.state, outputs: upstream.outputs ?? {} },
     };
-    if (!(await conditionsMet(t.conditions, { vars, execution: upstream })).met) continue;
-    const pre = t.preconditions as Preconditions | undefined;
-    const entries = pre ? await entriesMet(pre, upstream, vars) : [];
-    if (pre && entryCount(pre) > 0 && entries.length === 0) continue;
+    const simple = (t.conditions ?? []).filter((c) => !WINDOW_CONDITIONS.has(conditionName(String(c.type))));
+    if (!(await conditionsMet(simple, { vars, execution: upstream })).met) continue;
+    const groups = await groupsOf(t, upstream, vars, now);
+    // An end that meets no entry of any group changes nothing (and must not fire).
+    if (groups.length && groups.every((g) => g.met.length === 0)) continue;
     const key = `${row.namespace}/${row.flowId}/${row.triggerId}`;
     const correlation = upstream.labels.find((l) => l.key === "system.correlationId");
     decisions.push({
-      trigger: t,
-      key,
-      entries,
+      row,
+      groups,
       start: {
         executionId: await derivedId(upstream.id, `flow-trigger:${key}`),
         namespace: row.namespace,
@@ -180,31 +217,25 @@ export async function evaluateFlowTriggers(store: TriggerStore, upstream: Upstre
   let fired = 0;
   store.transaction(() => {
     for (const d of decisions) {
-      if (!store.firstSighting(`${upstream.id}|${d.key}`, now)) continue;
-      const pre = d.trigger.preconditions as Preconditions | undefined;
-      if (!pre || entryCount(pre) === 0) {
+      const { namespace, flowId, triggerId } = d.row;
+      if (!windows.firstSighting(`${upstream.id}|${namespace}/${flowId}/${triggerId}`, now)) continue;
+      const updated = d.groups.map((g) => {
+        const k = { namespace, flowId, triggerId, group: g.id };
+        const progress = g.span && advanceProgress(windows.progress(k), g.span, g.met, now);
+        return { g, k, progress };
+      });
+      const complete = updated.every(
+        ({ g, progress }) => progress !== undefined && g.entries.every((e) => e in progress.matched),
+      );
+      if (complete) {
         store.enqueue(d.start);
         fired++;
-        continue;
       }
-      const [namespace = "", flowId = "", triggerId = ""] = d.key.split("/");
-      const win = windowAt(pre.timeWindow, now);
-      if (!win.open) continue;
-      let progress = store.preconditionState<Progress>(namespace, flowId, triggerId);
-      if (!progress || (win.sliding === undefined && progress.windowStart !== win.start)) {
-        progress = { windowStart: win.start, matched: {} };
+      for (const { g, k, progress } of updated) {
+        if (!progress || !g.span) continue;
+        const reset: WindowProgress = { windowStart: g.span.start, matched: {} };
+        windows.setProgress(k, complete && g.resetOnSuccess ? reset : progress);
       }
-      if (win.sliding !== undefined) {
-        const oldest = now - win.sliding;
-        for (const [k, at] of Object.entries(progress.matched)) if (at < oldest) delete progress.matched[k];
-      }
-      for (const e of d.entries) progress.matched[e] = now;
-      if (Object.keys(progress.matched).length >= entryCount(pre)) {
-        store.enqueue(d.start);
-        fired++;
-        if (pre.resetOnSuccess !== false) progress = { windowStart: win.start, matched: {} };
-      }
-      store.setPreconditionState(namespace, flowId, triggerId, progress);
     }
   });
   return fired;

@@ -1,9 +1,10 @@
 // The tenant's trigger state in its Durable Object's SQLite: one row per (flow, trigger) with the
-// schedule cursor and operator overrides, an outbox of executions to start, webhook idempotency
-// records, Flow-trigger precondition progress and a few settings. Every method is synchronous, so
-// a caller's read-modify-write between two awaits is one atomic step of the object.
+// schedule cursor, its lock and operator overrides, the outbox of executions to start, and a few
+// settings (tables: store-schema.ts). Every method is synchronous, so a caller's read-modify-write
+// between two awaits is one atomic step of the object.
 import type { Trigger } from "../../schema/flow/types";
 import type { Label } from "../engine/types";
+import { migrate } from "./store-schema";
 
 export interface TriggerRow {
   namespace: string;
@@ -20,6 +21,10 @@ export interface TriggerRow {
   nextDate: number | null;
   /** Schedules: the last occurrence handled (fired or passed over). */
   lastDate: number | null;
+  /**
+   * Schedules: the execution holding the trigger's lock (started, not yet ended), as Kestra's
+   * triggerContext.executionId; null when unlocked.
+   */
   lastExecutionId: string | null;
   lastRunDate: number | null;
   lastError: string | null;
@@ -53,25 +58,6 @@ export interface PendingStart {
   calendar?: { date: number; timezone?: string };
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS triggers (
-  namespace TEXT NOT NULL, flow_id TEXT NOT NULL, trigger_id TEXT NOT NULL,
-  type TEXT NOT NULL, revision INTEGER NOT NULL, definition TEXT NOT NULL,
-  inactive INTEGER NOT NULL DEFAULT 0, disabled INTEGER NOT NULL DEFAULT 0,
-  next_date INTEGER, last_date INTEGER, last_execution_id TEXT, last_run_date INTEGER, last_error TEXT,
-  backfill TEXT, updated_at INTEGER NOT NULL,
-  PRIMARY KEY (namespace, flow_id, trigger_id)
-);
-CREATE TABLE IF NOT EXISTS pending (execution_id TEXT PRIMARY KEY, payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, execution_id TEXT NOT NULL, expires_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS preconditions (
-  namespace TEXT NOT NULL, flow_id TEXT NOT NULL, trigger_id TEXT NOT NULL, state TEXT NOT NULL,
-  PRIMARY KEY (namespace, flow_id, trigger_id)
-);
-CREATE TABLE IF NOT EXISTS seen_ends (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
-
 type Raw = Record<string, SqlStorageValue>;
 
 const num = (v: SqlStorageValue | undefined): number | null => (typeof v === "number" ? v : null);
@@ -103,7 +89,7 @@ export class TriggerStore {
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
-    this.sql.exec(SCHEMA);
+    migrate(this.sql);
   }
 
   transaction<T>(fn: () => T): T {
@@ -168,7 +154,7 @@ export class TriggerStore {
       triggerId,
     );
     this.sql.exec(
-      "DELETE FROM preconditions WHERE namespace = ? AND flow_id = ? AND trigger_id = ?",
+      "DELETE FROM windows WHERE namespace = ? AND flow_id = ? AND trigger_id = ?",
       namespace,
       flowId,
       triggerId,
@@ -217,67 +203,16 @@ export class TriggerStore {
     return Number(r?.n ?? 0);
   }
 
+  isPending(executionId: string): boolean {
+    return this.sql.exec<Raw>("SELECT 1 FROM pending WHERE execution_id = ?", executionId).toArray().length > 0;
+  }
+
   done(executionId: string): void {
     this.sql.exec("DELETE FROM pending WHERE execution_id = ?", executionId);
   }
 
   failedAttempt(executionId: string): void {
     this.sql.exec("UPDATE pending SET attempts = attempts + 1 WHERE execution_id = ?", executionId);
-  }
-
-  // ---- webhook idempotency -----------------------------------------------------------------
-
-  idempotent(key: string, now: number): string | undefined {
-    const [r] = this.sql
-      .exec<Raw>("SELECT execution_id FROM idempotency WHERE key = ? AND expires_at > ?", key, now)
-      .toArray();
-    return str(r?.execution_id) ?? undefined;
-  }
-
-  remember(key: string, executionId: string, expiresAt: number): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO idempotency (key, execution_id, expires_at) VALUES (?, ?, ?)",
-      key,
-      executionId,
-      expiresAt,
-    );
-  }
-
-  // ---- Flow triggers -----------------------------------------------------------------------
-
-  preconditionState<T>(namespace: string, flowId: string, triggerId: string): T | undefined {
-    const [r] = this.sql
-      .exec<Raw>(
-        "SELECT state FROM preconditions WHERE namespace = ? AND flow_id = ? AND trigger_id = ?",
-        namespace,
-        flowId,
-        triggerId,
-      )
-      .toArray();
-    return r ? (JSON.parse(String(r.state)) as T) : undefined;
-  }
-
-  setPreconditionState(namespace: string, flowId: string, triggerId: string, state: unknown): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO preconditions (namespace, flow_id, trigger_id, state) VALUES (?, ?, ?, ?)",
-      namespace,
-      flowId,
-      triggerId,
-      JSON.stringify(state),
-    );
-  }
-
-  /** True the first time a key is seen: one upstream end counts once per trigger, however often delivered. */
-  firstSighting(key: string, now: number): boolean {
-    if (this.sql.exec<Raw>("SELECT 1 FROM seen_ends WHERE key = ?", key).toArray().length) return false;
-    this.sql.exec("INSERT INTO seen_ends (key, at) VALUES (?, ?)", key, now);
-    return true;
-  }
-
-  /** Forgets what expired: idempotency records and sightings older than their horizon. */
-  sweep(now: number, sightingTtlMs: number): void {
-    this.sql.exec("DELETE FROM idempotency WHERE expires_at <= ?", now);
-    this.sql.exec("DELETE FROM seen_ends WHERE at <= ?", now - sightingTtlMs);
   }
 
   // ---- settings ----------------------------------------------------------------------------
