@@ -131,7 +131,7 @@ describe("resolveInputs: parsing per type", () => {
     expect(await violation(input, ["a", "z"])).toMatch(/one of/);
   });
 
-  it("keeps SECRET values as given, checking their validator", async () => {
+  it("resolves a SECRET value as given (sealed later, as the execution is created), checking its validator", async () => {
     expect(await ok({ id: "k", type: "SECRET" }, "p4ss")).toBe("p4ss");
     expect(await violation({ id: "k", type: "SECRET", validator: "\\d+" }, "p4ss")).toMatch(/pattern/);
   });

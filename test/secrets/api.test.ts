@@ -6,6 +6,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ExecutionJson } from "../../worker/execution/json";
 import { logsOf, runFlow, saveFlow } from "../helpers/executions";
+import { everyD1Cell } from "../helpers/leaks";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 
 const P = "io.kestra.plugin.core";
@@ -14,19 +15,6 @@ const put = (value: string): RequestInit => ({ method: "PUT", body: value });
 async function putSecret(t: TestTenant, namespace: string, key: string, value: string): Promise<void> {
   const res = await t.fetch(`namespaces/${namespace}/secrets/${key}`, put(value));
   expect(res.status).toBe(204);
-}
-
-/** Every text-ish cell of every table of the D1 database, as one haystack per table. */
-async function everyD1Cell(): Promise<Map<string, string>> {
-  const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
-  ).all<{ name: string }>();
-  const out = new Map<string, string>();
-  for (const { name } of tables.results) {
-    const rows = await env.DB.prepare(`SELECT * FROM "${name}"`).all<Record<string, unknown>>();
-    out.set(name, rows.results.map((r) => Object.values(r).map(String).join("\u0001")).join("\n"));
-  }
-  return out;
 }
 
 async function waitForIndexedLogs(executionId: string): Promise<void> {

@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { Violation } from "../../schema/flow";
 import { ApiError, type ErrorCode, invalid, notFound } from "../errors";
+import { SecretsUnavailable } from "../secrets/crypto";
 import type { AppEnv } from "./context";
 
 export interface ErrorBody {
@@ -54,6 +55,8 @@ function fromZod(error: ZodError): ApiError {
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) return errorResponse(c, err);
   if (err instanceof ZodError) return errorResponse(c, fromZod(err));
+  // A SECRET input or secret needs SECRETS_KEY: say so rather than a bare "Internal error".
+  if (err instanceof SecretsUnavailable) return errorResponse(c, new ApiError("internal", err.message));
   if (err instanceof HTTPException) {
     const status = err.status;
     const code = CODE_OF_STATUS[status];

@@ -87,6 +87,7 @@ export const executions = new Hono<AppEnv>()
     const taskRunId = c.req.query("taskRunId");
     const seed = taskRunId ? await stub.replaySeed(id, taskRunId) : undefined;
     if (taskRunId && !seed) throw notFound(`Task run '${taskRunId}' not found in execution '${source.id}'`);
+    const sealed = await stub.sealedInputs();
     const replayed = await startExecution(c.env, {
       id,
       seed: seed ?? undefined,
@@ -94,6 +95,7 @@ export const executions = new Hono<AppEnv>()
       flow: found.flow,
       revision: found.revision,
       inputs: source.inputs,
+      secretsFrom: sealed ? { executionId: source.id, sealed } : undefined,
       labels: source.labels,
       trigger: source.trigger,
       parentId: source.id,

@@ -88,7 +88,10 @@ export interface Execution {
   namespace: string;
   flowId: string;
   flowRevision: number;
+  /** SECRET inputs hold the mask here; their values are sealed in `secretInputs`. */
   inputs?: Record<string, unknown>;
+  /** Input id → sealed value of each SECRET input (worker/secrets/inputs.ts); never in the API JSON. */
+  secretInputs?: Record<string, { ciphertext: string; iv: string }>;
   outputs?: Record<string, unknown>;
   labels: Label[];
   state: State;

@@ -10,6 +10,7 @@ import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
 import type { Command, EngineEvent, Execution, StateType, TaskRun } from "../engine/types";
 import { newId } from "../ids";
+import type { SealedInputs } from "../secrets/inputs";
 import type { ExecutionScope } from "../storage/files";
 import type { LogLevel } from "../tasks/types";
 import { Background, type Subject } from "./background";
@@ -106,6 +107,11 @@ export class ExecutionDurableObject extends DurableObject<Env> {
    */
   async replaySeed(newExecutionId: string, taskRunId: string): Promise<TaskRun[] | null> {
     return this.machine ? replaySeed(this.machine, taskRunId, newExecutionId, { now: new Date(), newId }) : null;
+  }
+
+  /** The sealed SECRET inputs, for a replay to take over (they stay sealed on the way). */
+  async sealedInputs(): Promise<SealedInputs | null> {
+    return this.machine ? (this.machine.execution.secretInputs ?? {}) : null;
   }
 
   /** The execution without its task runs: cheap, for callers that need only who and where it is. */

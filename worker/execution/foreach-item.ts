@@ -15,7 +15,7 @@ import { fileUri, mayRead, r2Key } from "../storage/files";
 import { checkLimit, fileLimit } from "../storage/limits";
 import { ForEachItemChildren } from "../tasks/foreach-item-children";
 import { batchSpec, cutBatches, readLines } from "../tasks/foreach-item-split";
-import { type RunnerHost, runVariables } from "./runner";
+import { type RunnerHost, renderScope } from "./runner";
 import { executionStub } from "./start";
 import { childInputs, planChildren, startChild } from "./subflow";
 
@@ -51,13 +51,14 @@ interface Work {
   vars: Record<string, unknown>;
 }
 
-function workOf(host: RunnerHost, taskRunId: string): Work {
+async function workOf(host: RunnerHost, taskRunId: string): Promise<Work> {
   const { machine } = host;
   const run = machine.taskRun(taskRunId);
   const parent = run && machine.parentOf(run);
   if (!run || !parent) throw new Error(`Task run ${taskRunId} is not part of a ForEachItem`);
   const task = applyPluginDefaults({ ...machine.taskOf(parent), type: FOR_EACH_ITEM }, machine.state.flow);
-  return { run, task, vars: runVariables(host, run) };
+  // With the SECRET inputs in plaintext: a batch's inputs may pass them on to its subflow.
+  return { run, task, vars: (await renderScope(host, run)).vars };
 }
 
 /** The latest task run of a sibling generated task (`_split` for `_items`, `_items` for `_merge`). */
@@ -105,7 +106,7 @@ export async function runSplit(host: RunnerHost, taskRunId: string): Promise<Eng
   const limit = fileLimit(env);
   const written: string[] = [];
   try {
-    const { run, task, vars } = workOf(host, taskRunId);
+    const { run, task, vars } = await workOf(host, taskRunId);
     const items = (await render(String(task.items ?? ""), vars)).trim();
     if (!items.startsWith("kestra:///")) throw new Error(`ForEachItem 'items' must be a kestra:// URI, got '${items}'`);
     if (!mayRead(machine.execution, items)) {
@@ -160,7 +161,7 @@ export async function startItems(
   const parent = machine.execution;
   const stillRunning = () => machine.taskRun(taskRunId)?.state.current === "RUNNING";
   try {
-    const { run, task, vars } = workOf(host, taskRunId);
+    const { run, task, vars } = await workOf(host, taskRunId);
     const split = sibling(machine, run, "_split");
     const splits = split?.outputs?.splits;
     if (typeof splits !== "string") throw new Error("The ForEachItem split produced no batches file");
@@ -289,7 +290,7 @@ export async function runMerge(
 ): Promise<EngineEvent> {
   const { machine } = host;
   try {
-    const { run, task } = workOf(host, taskRunId);
+    const { run, task } = await workOf(host, taskRunId);
     const items = sibling(machine, run, "_items");
     // Without wait, nothing was collected: the batches' executions may still be running.
     if (String(task.wait ?? true) === "false" || !items)

@@ -124,7 +124,7 @@ async function parseValue(value: unknown, input: Input, type: InputType, scope: 
           : text(value, type);
       return matchValidator(s, input);
     }
-    case "SECRET": // Kept as given: encryption at rest comes with the secrets work.
+    case "SECRET": // Validated here; sealed as the execution is created (worker/secrets/inputs.ts).
       return matchValidator(text(value, type), input);
     case "ENUM":
     case "SELECT": {

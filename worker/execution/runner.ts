@@ -8,13 +8,14 @@ import type { EngineEvent, MetricEntry, TaskResult, TaskRun } from "../engine/ty
 import { executionVariables, taskRunVariables } from "../engine/variables";
 import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
 import { createGuardedFetch } from "../net/guarded-fetch";
+import { withSecretInputs } from "../secrets/inputs";
 import { type StoreServices, storeServices } from "../secrets/services";
 import { type ExecutionScope, fileUri, r2Key } from "../storage/files";
 import { fileLimit, putLimited } from "../storage/limits";
 import { namespaceFileUri, namespacePath } from "../storage/namespace-files";
 import { readText, sizeOf } from "../storage/readable";
 import { parseDurationMs } from "../tasks/duration";
-import { resolveTask } from "../tasks/flowables";
+import { maskResolution, resolveTask } from "../tasks/flowables";
 import { runnableTasks } from "../tasks/registry";
 import type { LogLevel, TaskContext } from "../tasks/types";
 
@@ -37,12 +38,16 @@ function envsOf(env: Env): Record<string, string> {
   return envs;
 }
 
-/** The variables a task run renders against, with this Worker's `envs`. */
+type Vars = Record<string, unknown>;
+
+/** The variables a task run renders against, with this Worker's `envs` (SECRET inputs masked: see renderScope). */
 export function runVariables(host: RunnerHost, run: TaskRun): Record<string, unknown> {
   return taskRunVariables(host.machine, run, envsOf(host.env));
 }
 
-function services(host: RunnerHost): RenderServices & StoreServices {
+type Services = RenderServices & StoreServices;
+
+function services(host: RunnerHost): Services {
   return {
     read: (target) => readScoped(host, target),
     fileURI: (path) => namespaceFileUri(host.scope.namespace, namespacePath(path)),
@@ -56,17 +61,38 @@ function readScoped(host: RunnerHost, target: string): Promise<string> {
   return readText(host.env.STORAGE, host.scope.tenantId, host.machine.execution, target);
 }
 
+/**
+ * What a task run renders with: its variables, with the execution's SECRET inputs decrypted into
+ * `inputs`, and services whose masker knows those values as it knows every value secret()
+ * reveals. Whatever leaves the run goes through that masker.
+ */
+export async function renderScope(host: RunnerHost, run: TaskRun): Promise<{ vars: Vars; svc: Services }> {
+  const svc = services(host);
+  const vars = await withSecretInputs(host.env, host.machine.execution, runVariables(host, run), svc.masker);
+  return { vars, svc };
+}
+
 export async function resolve(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {
   const { machine } = host;
   const run = machine.taskRun(taskRunId)!;
   const task = applyPluginDefaults(machine.taskOf(run), machine.state.flow);
-  const vars = runVariables(host, run);
-  const svc = services(host);
+  let scope: Awaited<ReturnType<typeof renderScope>>;
+  try {
+    scope = await renderScope(host, run);
+  } catch (e) {
+    return {
+      type: "resolved",
+      taskRunId,
+      resolution: { ok: false, error: e instanceof Error ? e.message : String(e) },
+    };
+  }
+  const { vars, svc } = scope;
   const resolution = await resolveTask(task, {
     render: (t) => render(t, vars, svc),
     renderDeep: (v) => renderDeep(v, vars, svc),
   });
-  return { type: "resolved", taskRunId, resolution };
+  // Loop values, Switch outputs and errors are stored and shown: no revealed value may stay in them.
+  return { type: "resolved", taskRunId, resolution: maskResolution(resolution, svc.masker) };
 }
 
 export async function runTask(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {
@@ -77,8 +103,13 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
   const fail = (error: string): EngineEvent => ({ type: "task-result", taskRunId, result: { state: "FAILED", error } });
   if (!impl) return fail(`Task type ${task.type} is not supported by Peregrine yet`);
 
-  const vars = runVariables(host, run);
-  const svc = services(host);
+  let scope: Awaited<ReturnType<typeof renderScope>>;
+  try {
+    scope = await renderScope(host, run);
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+  const { vars, svc } = scope;
   const metrics: MetricEntry[] = [];
   const controller = new AbortController();
   host.controllers.set(taskRunId, controller);
@@ -123,7 +154,7 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
     }
     const result: TaskResult = { state: outcome.state ?? "SUCCESS", metrics };
     if (outcome.outputs) result.outputs = svc.masker.maskDeep(outcome.outputs);
-    if (outcome.labels) result.labels = outcome.labels;
+    if (outcome.labels) result.labels = svc.masker.maskDeep(outcome.labels);
     if (outcome.sleepMs !== undefined) result.sleepMs = outcome.sleepMs;
     // A wait longer than the task's timeout ends, failed, when the timeout does.
     if (timeoutMs !== undefined && result.sleepMs !== undefined && result.sleepMs > timeoutMs) {
@@ -145,9 +176,14 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
 /** Flow outputs are rendered and typed at the end; any failure turns the execution FAILED. */
 export async function renderOutputs(host: RunnerHost): Promise<EngineEvent> {
   const { machine } = host;
-  const vars = executionVariables(machine, envsOf(host.env));
   const svc = services(host);
   try {
+    const vars = await withSecretInputs(
+      host.env,
+      machine.execution,
+      executionVariables(machine, envsOf(host.env)),
+      svc.masker,
+    );
     const outputs: Record<string, unknown> = {};
     for (const output of machine.state.flow.outputs ?? []) {
       outputs[output.id] = svc.masker.maskDeep(typed(output, await renderDeep(output.value, vars, svc)));

@@ -4,6 +4,7 @@ import type { Flow } from "../../schema/flow/types";
 import { newState } from "../engine/state";
 import type { EngineState, Execution, ExecutionTrigger, Label, TaskRun } from "../engine/types";
 import { derivedId, newId } from "../ids";
+import { type SealSource, sealInputs } from "../secrets/inputs";
 import type { ExecutionDurableObject } from "./durable-object";
 import type { ExecutionJson } from "./json";
 
@@ -25,6 +26,8 @@ export interface StartOptions {
   seed?: TaskRun[];
   /** Pre-allocated id, when files were stored under it before the execution existed. */
   id?: string;
+  /** A replay's or retry's original, whose sealed SECRET inputs this execution takes over. */
+  secretsFrom?: SealSource;
 }
 
 /** The Durable Object's RPC surface with its declared types (RPC's mapped types lose `unknown`). */
@@ -49,6 +52,7 @@ export type ExecutionRpc = Pick<
   | "pausedTasks"
   | "dequeue"
   | "replaySeed"
+  | "sealedInputs"
 >;
 
 export function executionStub(env: Env, tenantId: string, executionId: string): ExecutionRpc {
@@ -88,7 +92,17 @@ export async function startExecution(env: Env, opts: StartOptions): Promise<Exec
     },
     deleted: false,
   };
-  if (opts.inputs && Object.keys(opts.inputs).length) execution.inputs = opts.inputs;
+  // SECRET inputs are sealed here, the one place every execution is created, before it is stored.
+  const secret = await sealInputs(
+    env,
+    { tenantId: opts.tenantId, executionId: id },
+    opts.flow.inputs,
+    opts.inputs,
+    opts.secretsFrom,
+  );
+  const inputs = secret?.inputs ?? opts.inputs;
+  if (inputs && Object.keys(inputs).length) execution.inputs = inputs;
+  if (secret && Object.keys(secret.sealed).length) execution.secretInputs = secret.sealed;
   if (opts.trigger) execution.trigger = opts.trigger;
   if (opts.scheduleDate) execution.scheduleDate = opts.scheduleDate;
   if (opts.parentId) execution.parentId = opts.parentId;
@@ -105,6 +119,7 @@ export async function startRetryExecution(env: Env, state: EngineState): Promise
     flow,
     revision: execution.flowRevision,
     inputs: execution.inputs,
+    secretsFrom: execution.secretInputs && { executionId: execution.id, sealed: execution.secretInputs },
     labels: execution.labels,
     trigger: execution.trigger,
     parentId: execution.id,

@@ -11,7 +11,7 @@ import { render, renderDeep } from "../expressions";
 import { derivedId } from "../ids";
 import { resolveInputs } from "./inputs";
 import type { ExecutionJson } from "./json";
-import { type RunnerHost, runVariables } from "./runner";
+import { type RunnerHost, renderScope } from "./runner";
 import { startExecution } from "./start";
 
 const SUBFLOW = "io.kestra.plugin.core.flow.Subflow";
@@ -110,9 +110,16 @@ export async function startSubflow(host: RunnerHost, taskRunId: string): Promise
   const run = machine.taskRun(taskRunId)!;
   const task = applyPluginDefaults(machine.taskOf(run), machine.state.flow);
   const parent = machine.execution;
-  const fail = (error: string): EngineEvent => ({ type: "task-result", taskRunId, result: { state: "FAILED", error } });
+  // Errors leave the run: masked like a runnable task's, once the masker knows the SECRET inputs.
+  let mask = (text: string) => text;
+  const fail = (error: string): EngineEvent => ({
+    type: "task-result",
+    taskRunId,
+    result: { state: "FAILED", error: mask(error) },
+  });
   try {
-    const vars = runVariables(host, run);
+    const { vars, svc } = await renderScope(host, run);
+    mask = (text) => svc.masker.mask(text);
     const plan = await planChildren(env, parent, task, vars, { id: task.id, type: SUBFLOW });
     if (typeof plan === "string") return fail(plan);
     const inputs = await childInputs(plan, task.inputs, vars);

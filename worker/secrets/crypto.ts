@@ -1,6 +1,7 @@
 // Encryption of secret values at rest: AES-256-GCM (WebCrypto) under the Worker's SECRETS_KEY, a
-// fresh random IV per value, and the tenant/namespace/key as additional data so that a ciphertext
-// copied to another row (or tenant) fails to decrypt instead of revealing its value there.
+// fresh random IV per value, and additional data naming where the value belongs (tenant/namespace/
+// key for a stored secret, tenant/execution/input for a SECRET input) so that a ciphertext copied
+// to another row (or tenant, or execution) fails to decrypt instead of revealing its value there.
 
 export class SecretsUnavailable extends Error {}
 
@@ -43,36 +44,45 @@ export function secretsKey(env: { SECRETS_KEY?: string }): Promise<CryptoKey> {
   return cached;
 }
 
-function additionalData(tenantId: string, namespace: string, key: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(new TextEncoder().encode(`${tenantId}/${namespace}/${key}`));
+function additionalData(text: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(new TextEncoder().encode(text));
 }
 
-export async function seal(
+/** The additional data of a stored secret: it binds the ciphertext to its tenant, namespace and key. */
+const secretAad = (where: { tenantId: string; namespace: string; key: string }) =>
+  `${where.tenantId}/${where.namespace}/${where.key}`;
+
+export function seal(
   cryptoKey: CryptoKey,
   where: { tenantId: string; namespace: string; key: string },
   plaintext: string,
 ): Promise<Sealed> {
+  return sealWith(cryptoKey, secretAad(where), plaintext);
+}
+
+/** Throws when the ciphertext was altered, moved to another tenant/namespace/key or sealed under another key. */
+export function open(
+  cryptoKey: CryptoKey,
+  where: { tenantId: string; namespace: string; key: string },
+  sealed: Sealed,
+): Promise<string> {
+  return openWith(cryptoKey, secretAad(where), sealed);
+}
+
+/** Seals `plaintext` bound to `aad`: only the same `aad` opens it again. */
+export async function sealWith(cryptoKey: CryptoKey, aad: string, plaintext: string): Promise<Sealed> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const encrypted = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: additionalData(where.tenantId, where.namespace, where.key) },
+    { name: "AES-GCM", iv, additionalData: additionalData(aad) },
     cryptoKey,
     new TextEncoder().encode(plaintext),
   );
   return { ciphertext: toBase64(new Uint8Array(encrypted)), iv: toBase64(iv) };
 }
 
-/** Throws when the ciphertext was altered, moved to another tenant/namespace/key or sealed under another key. */
-export async function open(
-  cryptoKey: CryptoKey,
-  where: { tenantId: string; namespace: string; key: string },
-  sealed: Sealed,
-): Promise<string> {
+export async function openWith(cryptoKey: CryptoKey, aad: string, sealed: Sealed): Promise<string> {
   const plain = await crypto.subtle.decrypt(
-    {
-      name: "AES-GCM",
-      iv: fromBase64(sealed.iv),
-      additionalData: additionalData(where.tenantId, where.namespace, where.key),
-    },
+    { name: "AES-GCM", iv: fromBase64(sealed.iv), additionalData: additionalData(aad) },
     cryptoKey,
     fromBase64(sealed.ciphertext),
   );

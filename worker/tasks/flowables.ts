@@ -5,6 +5,7 @@ import type { Task } from "../../schema/flow/types";
 import { flowableKind } from "../engine/flow-index";
 import type { PauseBehavior, Resolution } from "../engine/types";
 import { isTruthy } from "../expressions";
+import type { SecretMasker } from "../secrets/masker";
 import { parseDurationMs } from "./duration";
 
 export interface Renderer {
@@ -46,6 +47,21 @@ export async function resolveTask(task: Task, r: Renderer): Promise<Resolution> 
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/**
+ * The resolution as it may leave the run, like a runnable task's result: every value the masker
+ * knows (secret(), SECRET inputs) masked in the loop values, the outputs and the error. Masked loop
+ * values stay distinct iterations (the engine counts them by index), each with the value `******`.
+ */
+export function maskResolution(resolution: Resolution, masker: SecretMasker): Resolution {
+  if (masker.empty) return resolution;
+  if (!resolution.ok) return { ok: false, error: masker.mask(resolution.error) };
+  const masked: Resolution = { ...resolution };
+  if (resolution.values) masked.values = resolution.values.map((v) => masker.mask(v));
+  if (resolution.outputs) masked.outputs = masker.maskDeep(resolution.outputs);
+  if (resolution.endOutputs) masked.endOutputs = masker.maskDeep(resolution.endOutputs);
+  return masked;
 }
 
 /**
