@@ -175,6 +175,18 @@ describe("sealInputs", () => {
     ).rejects.toThrow();
   });
 
+  it("seals an ARRAY of SECRET whole and masks each of its items", async () => {
+    const declared = [{ id: "keys", type: "ARRAY" as const, itemType: "SECRET" as const }];
+    const sealed = await sealInputs(KEY, { tenantId: "t1", executionId: "ex1" }, declared, {
+      keys: ["k-one", "k-two"],
+    });
+    expect(sealed?.inputs).toEqual({ keys: "******" });
+    const masker = new SecretMasker();
+    const vars = await withSecretInputs(KEY, execution("ex1", sealed?.sealed), { inputs: sealed?.inputs }, masker);
+    expect(vars.inputs).toEqual({ keys: ["k-one", "k-two"] });
+    expect(masker.mask("k-one,k-two")).toBe("******,******");
+  });
+
   it("leaves flows without SECRET inputs, and optional SECRET inputs not given, untouched", async () => {
     const where = { tenantId: "t1", executionId: "ex1" };
     expect(await sealInputs(KEY, where, [{ id: "a", type: "STRING" }], { a: "x" })).toBeUndefined();
