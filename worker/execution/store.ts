@@ -30,7 +30,11 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, version INTEGER NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS outbox_version ON outbox (version)`,
   `CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, created_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS sent (stream TEXT PRIMARY KEY, upto INTEGER NOT NULL)`,
 ];
+
+/** Append-only streams need no outbox keys: their sequence numbers are the outbox. */
+export type Stream = "logs" | "metrics";
 
 export class ExecutionStore {
   private readonly sql: SqlStorage;
@@ -39,12 +43,33 @@ export class ExecutionStore {
   private nextLog = 0;
   private nextMetric = 0;
 
+  /** The highest sequence number of each stream that D1 has (-1: none). */
+  private readonly sentUpto: Record<Stream, number> = { logs: -1, metrics: -1 };
+
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
-    for (const statement of SCHEMA) this.sql.exec(statement);
+    // Most objects are new: one statement tells, and a new one gets its tables in one call and
+    // counters at zero. Every statement is parsed afresh in a new object, so fewer is faster.
+    const tables = new Set(
+      this.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('execution', 'sent')")
+        .toArray()
+        .map((r) => r.name),
+    );
+    if (!tables.has("sent")) this.sql.exec(SCHEMA.join(";\n"));
+    if (!tables.has("execution")) return;
     this.nextPos = this.scalar("SELECT COALESCE(MAX(pos), -1) + 1 AS n FROM task_runs");
     this.nextLog = this.scalar("SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM logs");
     this.nextMetric = this.scalar("SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM metrics");
+    if (!tables.has("sent")) {
+      // An object from before the streams: its lines so far went through outbox keys.
+      this.markSent("logs", this.nextLog - 1);
+      this.markSent("metrics", this.nextMetric - 1);
+      return;
+    }
+    for (const row of this.sql.exec<{ stream: Stream; upto: number }>("SELECT stream, upto FROM sent")) {
+      this.sentUpto[row.stream] = row.upto;
+    }
   }
 
   private scalar(query: string): number {
@@ -133,7 +158,6 @@ export class ExecutionStore {
       row.timestamp,
       row.message,
     );
-    this.mark(`log:${row.seq}`);
     return row;
   }
 
@@ -150,10 +174,18 @@ export class ExecutionStore {
       JSON.stringify(metric.tags),
       metric.timestamp,
     );
-    this.mark(`metric:${seq}`);
   }
 
-  logs(filter: { minLevelRank?: number; taskId?: string; taskRunId?: string; seq?: number } = {}): LogRow[] {
+  logs(
+    filter: {
+      minLevelRank?: number;
+      taskId?: string;
+      taskRunId?: string;
+      seq?: number;
+      afterSeq?: number;
+      limit?: number;
+    } = {},
+  ): LogRow[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
     const when = (clause: string, ...values: (string | number)[]) => {
@@ -161,13 +193,15 @@ export class ExecutionStore {
       args.push(...values);
     };
     if (filter.seq !== undefined) when("seq = ?", filter.seq);
+    if (filter.afterSeq !== undefined) when("seq > ?", filter.afterSeq);
     if (filter.taskId !== undefined) when("task_id = ?", filter.taskId);
     if (filter.taskRunId !== undefined) when("task_run_id = ?", filter.taskRunId);
     if (filter.minLevelRank !== undefined) {
       const levels = LOG_LEVELS.slice(filter.minLevelRank);
       when(`level IN (${levels.map(() => "?").join(", ")})`, ...levels);
     }
-    const query = `SELECT * FROM logs${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq`;
+    const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const query = `SELECT * FROM logs${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq${limit}`;
     return this.sql
       .exec<{
         seq: number;
@@ -190,12 +224,28 @@ export class ExecutionStore {
       }));
   }
 
-  /** One log line by its sequence number (the outbox drain reads them one key at a time). */
+  /** One log line by its sequence number (outbox keys of objects from before the streams). */
   log(seq: number): LogRow | undefined {
     return this.logs({ seq })[0];
   }
 
+  /** Log lines D1 does not have yet, after `afterSeq`, in order. */
+  unsentLogs(limit: number, afterSeq = this.sentUpto.logs): LogRow[] {
+    return this.logs({ afterSeq, limit });
+  }
+
+  /** Metrics D1 does not have yet, after `afterSeq`, in order. */
+  unsentMetrics(limit: number, afterSeq = this.sentUpto.metrics): MetricRow[] {
+    return this.metricRows("SELECT * FROM metrics WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit);
+  }
+
   metrics(seq?: number): MetricRow[] {
+    return seq === undefined
+      ? this.metricRows("SELECT * FROM metrics ORDER BY seq")
+      : this.metricRows("SELECT * FROM metrics WHERE seq = ?", seq);
+  }
+
+  private metricRows(query: string, ...args: number[]): MetricRow[] {
     const rows = this.sql
       .exec<{
         seq: number;
@@ -206,10 +256,7 @@ export class ExecutionStore {
         value: number;
         tags: string;
         timestamp: string;
-      }>(
-        seq === undefined ? "SELECT * FROM metrics ORDER BY seq" : "SELECT * FROM metrics WHERE seq = ?",
-        ...(seq === undefined ? [] : [seq]),
-      )
+      }>(query, ...args)
       .toArray();
     return rows.map((r) => ({
       seq: r.seq,
@@ -239,13 +286,23 @@ export class ExecutionStore {
       .toArray();
   }
 
-  outboxSize(): number {
-    return this.scalar("SELECT COUNT(*) AS n FROM outbox");
+  /** Whether anything is still to be written to D1. */
+  hasUnsent(): boolean {
+    if (this.sentUpto.logs < this.nextLog - 1 || this.sentUpto.metrics < this.nextMetric - 1) return true;
+    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
   }
 
   /** Forgets drained keys, unless they changed again while the drain was in flight. */
-  acknowledge(entries: { key: string; version: number }[]): void {
+  acknowledge(entries: { key: string; version: number }[], streams: Partial<Record<Stream, number>> = {}): void {
     for (const e of entries) this.sql.exec("DELETE FROM outbox WHERE key = ? AND version = ?", e.key, e.version);
+    for (const [stream, upto] of Object.entries(streams) as [Stream, number][]) {
+      if (upto > this.sentUpto[stream]) this.markSent(stream, upto);
+    }
+  }
+
+  private markSent(stream: Stream, upto: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO sent (stream, upto) VALUES (?, ?)", stream, upto);
+    this.sentUpto[stream] = upto;
   }
 
   /** Records that others must hear of something (the end, for now); kept until delivered. */

@@ -18,8 +18,17 @@ export interface ItemsProgress {
 }
 
 export class ForEachItemChildren {
-  constructor(private readonly sql: SqlStorage) {
-    for (const statement of SCHEMA) this.sql.exec(statement);
+  private created = false;
+
+  constructor(private readonly storage: SqlStorage) {}
+
+  /** The tables, made on first use: most executions never run a ForEachItem. */
+  private get sql(): SqlStorage {
+    if (!this.created) {
+      this.storage.exec(SCHEMA.join(";\n"));
+      this.created = true;
+    }
+    return this.storage;
   }
 
   /** A new attempt of `_items` forgets the previous attempt's executions. */
