@@ -174,13 +174,18 @@ export class ExecutionMachine {
         break;
     }
     this.reconcile();
+    this.out.nextAlarm = this.nextDue();
+    return this.out;
+  }
+
+  /** When the earliest retry, sleep or timeout falls due, if any. */
+  nextDue(): number | undefined {
     let next: number | undefined;
     for (const id of this.due) {
       const at = this.byId.get(id)?.meta?.dueAt;
       if (at !== undefined && (next === undefined || at < next)) next = at;
     }
-    this.out.nextAlarm = next;
-    return this.out;
+    return next;
   }
 
   // ── events ────────────────────────────────────────────────────────────────────────────────

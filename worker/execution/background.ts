@@ -1,6 +1,10 @@
 // The execution Durable Object's work that never sits between two task runs: draining the outbox
 // to D1, announcing the end, and keeping the alarm armed for what is due (retries, sleeps), for a
 // watchdog while work is in flight, and as a backstop while anything is still unsent.
+//
+// Each commit of a new object's SQLite costs a file sync locally, so the tail of a run is folded
+// into as few as possible: a delivered end notice is forgotten in the same transaction that
+// acknowledges the drained outbox, and the alarm is cleared in that same turn.
 import type { EngineState } from "../engine/types";
 import type { ExecutionScope } from "../storage/files";
 import type { ExecutionJson } from "./json";
@@ -18,10 +22,18 @@ export interface Subject {
   state: EngineState;
   scope: ExecutionScope;
   json(): ExecutionJson;
+  /** The earliest retry, sleep or timeout still due. */
+  dueAt(): number | undefined;
+  /** Whether tasks are in flight (the watchdog stays armed). */
+  working(): boolean;
 }
 
 export class Background {
   private draining?: Promise<void>;
+  private drainScheduled = false;
+  private arming: Promise<void> = Promise.resolve();
+  /** End notices delivered but still stored: forgotten with the next acknowledgement. */
+  private readonly delivered = new Set<string>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -29,8 +41,14 @@ export class Background {
     private readonly store: ExecutionStore,
   ) {}
 
-  async armAlarm(dueAt: number | undefined, working: boolean): Promise<void> {
-    const unsent = this.store.outboxSize() > 0 || this.store.notices().length > 0;
+  /** Arms the alarm for the earliest of what is due; calls run one after another, last one wins. */
+  armAlarm(dueAt: number | undefined, working: boolean): Promise<void> {
+    this.arming = this.arming.then(() => this.armNow(dueAt, working));
+    return this.arming;
+  }
+
+  private async armNow(dueAt: number | undefined, working: boolean): Promise<void> {
+    const unsent = this.store.hasUnsent() || this.pendingNotices().length > 0;
     const candidates = [
       dueAt,
       working ? Date.now() + WATCHDOG_MS : undefined,
@@ -42,37 +60,65 @@ export class Background {
       return;
     }
     const at = Math.min(...candidates);
-    if (current === null || current !== at) await this.ctx.storage.setAlarm(at);
+    // A backstop or watchdog already set a little later is good enough: rewriting it costs a commit.
+    if (current !== null && !dueAt && current >= Date.now() && current <= at) return;
+    if (current !== at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private pendingNotices(): string[] {
+    return this.store.notices().filter((key) => !this.delivered.has(key));
   }
 
   /** Tells the rest of the system that this execution ended; retried on an alarm until done. */
   deliverNotices(subject: Subject): Promise<void> {
-    const keys = this.store.notices();
+    const keys = this.pendingNotices();
     if (!keys.length) return Promise.resolve();
     const work = (async () => {
       for (const key of keys) {
         try {
           await announceEnd(this.env, subject.state, subject.json());
-          this.store.removeNotice(key);
+          this.delivered.add(key);
         } catch (error) {
           console.error("delivering the end of an execution failed; retrying on an alarm", error);
           await this.retryLater();
           return;
         }
       }
+      // With a drain on its way, the notice goes with its acknowledgement; otherwise now.
+      if (!this.drainScheduled && !this.draining) this.forgetDelivered(subject);
     })();
     this.ctx.waitUntil(work);
     return work;
   }
 
+  private forgetDelivered(subject: Subject): void {
+    if (!this.delivered.size) return;
+    const keys = [...this.delivered];
+    this.store.transaction(() => {
+      for (const key of keys) this.store.removeNotice(key);
+    });
+    for (const key of keys) this.delivered.delete(key);
+    void this.armAlarm(subject.dueAt(), subject.working());
+  }
+
   drainSoon(subject: Subject): void {
-    if (this.store.outboxSize()) setTimeout(() => this.ctx.waitUntil(this.drain(subject)), DRAIN_DELAY_MS);
+    if (!this.store.hasUnsent() || this.drainScheduled) return;
+    this.drainScheduled = true;
+    setTimeout(() => {
+      this.drainScheduled = false;
+      this.ctx.waitUntil(this.drain(subject));
+    }, DRAIN_DELAY_MS);
   }
 
   drain(subject: Subject): Promise<void> {
     this.draining ??= (async () => {
       try {
-        await drainOutbox(this.env.DB, this.store, subject.scope);
+        const forgotten = [...this.delivered];
+        await drainOutbox(this.env.DB, this.store, subject.scope, () => {
+          for (const key of forgotten) this.store.removeNotice(key);
+        });
+        for (const key of forgotten) this.delivered.delete(key);
+        void this.armAlarm(subject.dueAt(), subject.working());
       } catch (error) {
         console.error("outbox drain failed; retrying on an alarm", error);
         await this.retryLater();

@@ -1,7 +1,7 @@
 // Coalesces the writes of consecutive engine steps into one SQLite transaction. Steps applied in
 // the same turn of the Durable Object commit together anyway, so writing a task run once per turn
-// instead of once per step loses nothing; the batch is flushed before the object awaits anything
-// outside itself, so no command that leaves the object sees uncommitted state.
+// instead of once per step loses nothing; the batch is flushed before the object waits on anything
+// but its own microtasks (I/O, a timer, the next request), and at the end of a run.
 import type { ExecutionMachine } from "../engine/machine";
 import type { EngineEvent, MetricEntry, StepResult } from "../engine/types";
 import type { ExecutionStore } from "./store";

@@ -1,7 +1,8 @@
 // One Durable Object per execution, named `{tenant}:{executionId}`: the single writer of that
-// execution. It feeds events to the pure engine, persists each step in one SQLite transaction
-// together with its outbox keys, runs in-process tasks back to back without awaiting storage or
-// D1, sleeps and retries on alarms, and drains the outbox to D1 off the critical path.
+// execution. It feeds events to the pure engine, persists the steps of each turn in one SQLite
+// transaction together with their outbox keys, runs in-process tasks back to back without
+// awaiting storage or D1, sleeps and retries on alarms, and drains the outbox to D1 off the
+// critical path.
 import { DurableObject } from "cloudflare:workers";
 import type { Flow } from "../../schema/flow/types";
 import { admissionEvent, concurrencyStub } from "../concurrency/durable-object";
@@ -315,36 +316,58 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       nextAlarm = result.nextAlarm;
       for (const command of result.commands) this.carryOut(command, host, launch);
     };
-    let watchdogArmed = false;
     let sliceStart = Date.now();
+    let watchdog = false;
+    const settle = () => {
+      batch.flush();
+      this.watchers.notify();
+    };
     const loop = async () => {
       for (;;) {
         while (queue.length) apply(queue.shift()!);
-        batch.flush();
-        this.watchers.notify();
         if (!mine) break;
         // A long chain of in-process tasks settles in microtasks only; yield now and then so the
         // object can answer other requests (a GET, a kill) in between.
         if (Date.now() - sliceStart > SLICE_MS) {
+          settle();
           await new Promise((r) => setTimeout(r, 0));
           sliceStart = Date.now();
-          if (queue.length) continue;
-        }
-        if (!watchdogArmed) {
-          watchdogArmed = true;
-          await this.background.armAlarm(nextAlarm, true);
-          if (queue.length) continue;
+          continue;
         }
         // Single-threaded: nothing can settle between this check and the resolver's assignment.
-        await new Promise<void>((r) => {
-          wake = r;
+        const woken = new Promise<true>((r) => {
+          wake = () => r(true);
         });
+        // In-process tasks settle within this turn's microtasks, and their steps stay in the batch
+        // (a task run written once, not once per state). Work still pending when the turn ends
+        // waits on I/O: the steps so far are written first, and the watchdog guards the wait.
+        if (await Promise.race([woken, this.turnEnd()])) continue;
+        settle();
+        if (!watchdog) {
+          watchdog = true;
+          void this.background.armAlarm(nextAlarm, true);
+        }
+        await woken;
       }
-      await this.background.armAlarm(nextAlarm, false);
+      settle();
+      await this.background.armAlarm(nextAlarm, this.inflight > 0);
       this.background.drainSoon(this.subject()!);
       this.deliverNotices();
     };
     return loop();
+  }
+
+  private turnMarker?: Promise<false>;
+
+  /** Settles (false) once the current turn's microtasks have run out: shared by every wait of the turn. */
+  private turnEnd(): Promise<false> {
+    this.turnMarker ??= new Promise<false>((r) =>
+      setTimeout(() => {
+        this.turnMarker = undefined;
+        r(false);
+      }, 0),
+    );
+    return this.turnMarker;
   }
 
   private host(): RunnerHost {
@@ -429,7 +452,13 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   private subject(): Subject | undefined {
     const machine = this.machine;
     if (!machine) return undefined;
-    return { state: machine.state, scope: this.scope(), json: () => this.json() };
+    return {
+      state: machine.state,
+      scope: this.scope(),
+      json: () => this.json(),
+      dueAt: () => machine.nextDue(),
+      working: () => this.inflight > 0,
+    };
   }
 
   private drain(): Promise<void> {
