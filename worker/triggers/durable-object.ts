@@ -139,12 +139,12 @@ export class TriggersDurableObject extends DurableObject<Env> {
     if (next !== null) candidates.push(Date.now() + Math.max(0, next - this.now()));
     if (immediately || this.store.hasRunningBackfill()) candidates.push(Date.now());
     if (this.store.pendingCount() > 0) candidates.push(Date.now() + RETRY_MS);
+    const current = await this.ctx.storage.getAlarm();
     if (!candidates.length) {
-      await this.ctx.storage.deleteAlarm();
+      if (current !== null) await this.ctx.storage.deleteAlarm();
       return;
     }
     const at = Math.max(Math.min(...candidates), Date.now());
-    const current = await this.ctx.storage.getAlarm();
     if (current !== at) await this.ctx.storage.setAlarm(at);
   }
 
@@ -222,10 +222,11 @@ export class TriggersDurableObject extends DurableObject<Env> {
     }
     const fired = await evaluateFlowTriggers(this.store, this.windows, upstream, now);
     if (unlock) await this.work();
-    else {
+    else if (fired || stop) {
       if (fired) await this.drain();
       await this.arm();
     }
+    // Nothing fired and nothing changed: the alarm already stands for what it stood for.
     return fired;
   }
 
