@@ -159,7 +159,10 @@ async function main() {
   const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ["inherit", "inherit", "inherit"],
-    env: process.env,
+    // wrangler's local tracing writes a span store for every request and storage call, which
+    // costs more CPU than running the execution; Peregrine's dashboard and logs show the runs.
+    // X_LOCAL_OBSERVABILITY=true turns it back on.
+    env: { X_LOCAL_OBSERVABILITY: "false", ...process.env },
   });
 
   let stopping = false;

@@ -16,6 +16,11 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 const wranglerBin = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const HOST = "127.0.0.1";
 const children = new Set();
+/**
+ * wrangler's local tracing (a span store written for every request and storage call) is off, as
+ * `npm start` has it: it costs more CPU than the executions it would trace.
+ */
+const WRANGLER_ENV = { CI: "true", WRANGLER_SEND_METRICS: "false", X_LOCAL_OBSERVABILITY: "false" };
 
 export function makeTmp() {
   return mkdtempSync(path.join(os.tmpdir(), "peregrine-bench-"));
@@ -37,7 +42,7 @@ function freePort() {
 function wranglerSync(args, logFile, what) {
   const result = spawnSync(process.execPath, [wranglerBin, ...args], {
     cwd: root,
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    env: { ...process.env, ...WRANGLER_ENV },
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -75,12 +80,14 @@ function snapshotConfig(tmp, bundle) {
 
 function startDev(config, port, persist, logFile, extra = []) {
   const args = [wranglerBin, "dev", "-c", config, "--ip", HOST, "--port", String(port), "--persist-to", persist];
-  args.push("--inspector-port", "0", "--show-interactive-dev-session=false", ...extra);
+  // BENCH_INSPECTOR_PORT lets a profiler attach to the Worker's isolate (test/bench/profile.mjs).
+  const inspector = process.env.BENCH_INSPECTOR_PORT ?? "0";
+  args.push("--inspector-port", inspector, "--show-interactive-dev-session=false", ...extra);
   const child = spawn(process.execPath, args, {
     cwd: root,
     detached: true, // own process group, so stop() ends wrangler and its workerd together
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    env: { ...process.env, ...WRANGLER_ENV },
   });
   const append = (chunk) => writeFileSync(logFile, chunk, { flag: "a" });
   child.stdout.on("data", append);
