@@ -26,11 +26,11 @@ const only = option("only")?.split(",");
 const wants = (id) => !only || only.includes(id);
 
 const plan = quick
-  ? { reps: 3, feN: 200, rates: [50, 100], seconds: 3, bigN: 1000, bigTimeoutMs: 120_000 }
+  ? { reps: 3, feN: 200, rates: [25, 100], seconds: 3, bigN: 1000, bigTimeoutMs: 120_000 }
   : {
       reps: 5,
       feN: 1000,
-      rates: [50, 100, 200, 400],
+      rates: [25, 50, 100, 200, 400],
       seconds: 10,
       bigN: 10_000,
       bigTimeoutMs: 300_000,
@@ -47,7 +47,7 @@ async function main() {
   const m = machine();
   log(`${quick ? "quick" : "full"} run in ${tmp}; ${m.nproc} cores, load ${m.loadavg}`);
 
-  const needBaseline = wants("seq40");
+  const needBaseline = wants("seq40") || wants("webhook");
   const baselineUp = needBaseline ? startBaseline(tmp) : Promise.resolve(null);
   baselineUp.catch(() => {}); // awaited below; avoids an unhandled rejection while Peregrine starts
   log("bundling Peregrine, applying migrations, starting wrangler dev…");
@@ -86,15 +86,21 @@ async function main() {
     perTaskMs = row.perTaskMs;
     return row;
   });
-  if (baseline) await stopAll(baseline.child); // the baseline's workerd would only add noise from here on
   await attempt("seq10-long", () => seq10long({ api, reps: plan.reps }));
   await attempt("foreach1000", () => foreach1000({ api, n: plan.feN, perTaskMs }));
   // The load row ends once every execution it started is terminal in the index, so the big
   // execution after it starts on a quiet server; the big one goes last because a timed-out run
   // would keep the server busy.
   await attempt("webhook", () =>
-    webhookLoad({ api, rates: plan.rates, seconds: plan.seconds, cpuMs: () => workerdCpuMs(peregrine.child) }),
+    webhookLoad({
+      api,
+      baseline,
+      rates: plan.rates,
+      seconds: plan.seconds,
+      cpuMs: () => workerdCpuMs(peregrine.child),
+    }),
   );
+  if (baseline) await stopAll(baseline.child); // the baseline's workerd would only add noise from here on
   await attempt("big", () =>
     bigExecution({ api, peregrine, n: plan.bigN, limit: bigLimit, timeoutMs: plan.bigTimeoutMs }),
   );

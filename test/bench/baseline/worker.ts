@@ -5,6 +5,12 @@
 //   POST /bare?n=40&rounds=1  one request to a bare SQLite Durable Object that does n single-row
 //                        writes (× rounds, each round a fresh table), each write its own transaction
 //                        (Peregrine commits one transaction per step).
+//   POST /fresh          the floor of one-object-per-execution under load: a new Durable Object per
+//                        request that stores an execution, two task runs and a log line in one
+//                        transaction (the tables an execution object keeps), then answers.
+//   POST /flow?n=2       a new Workflow instance per request with n steps, answered at once (the
+//                        load row's Workflows side; completion is read back with /status).
+//   GET  /status?ids=a,b the Workflow instances' states, for the load row's latency and throughput.
 import { DurableObject, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 
 interface BaselineEnv {
@@ -56,6 +62,25 @@ export class BareDurableObject extends DurableObject<BaselineEnv> {
     const insideMs = Date.now() - startDate;
     return { insideMs, perRoundMs: insideMs / Math.max(1, rounds), rows };
   }
+
+  /** What a fresh execution object writes at the least: its tables, and its first rows in one transaction. */
+  execution(id: string): { id: string; rows: number } {
+    const sql = this.ctx.storage.sql;
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS execution (k INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+       CREATE TABLE IF NOT EXISTS task_runs (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+       CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY, message TEXT NOT NULL)`,
+    );
+    const at = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => {
+      sql.exec("INSERT OR REPLACE INTO execution (k, doc) VALUES (1, ?)", JSON.stringify({ id, state: "SUCCESS", at }));
+      for (const task of ["output", "log"]) {
+        sql.exec("INSERT OR REPLACE INTO task_runs (id, doc) VALUES (?, ?)", task, JSON.stringify({ task, at }));
+      }
+      sql.exec("INSERT OR REPLACE INTO logs (seq, message) VALUES (0, ?)", "hello from the benchmark");
+    });
+    return { id, rows: 4 };
+  }
 }
 
 async function runWorkflow(env: BaselineEnv, n: number): Promise<Response> {
@@ -79,6 +104,25 @@ export default {
     const n = Math.min(10_000, Math.max(0, Number(url.searchParams.get("n") ?? 40)));
     if (url.pathname === "/health") return new Response("ok");
     if (request.method === "POST" && url.pathname === "/workflow") return runWorkflow(env, n);
+    if (request.method === "POST" && url.pathname === "/fresh") {
+      const id = env.BARE.newUniqueId();
+      return Response.json(await env.BARE.get(id).execution(id.toString()));
+    }
+    if (request.method === "POST" && url.pathname === "/flow") {
+      const createdAt = Date.now();
+      const instance = await env.SEQ.create({ params: { n } });
+      return Response.json({ id: instance.id, createdAt });
+    }
+    if (request.method === "GET" && url.pathname === "/status") {
+      const ids = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
+      const states = await Promise.all(
+        ids.map(async (id) => {
+          const s = await (await env.SEQ.get(id)).status();
+          return { id, status: s.status, output: s.output ?? null };
+        }),
+      );
+      return Response.json(states);
+    }
     if (request.method === "POST" && url.pathname === "/bare") {
       const stub = env.BARE.get(env.BARE.idFromName(url.searchParams.get("name") ?? "bare"));
       const t0 = Date.now();

@@ -17,6 +17,8 @@ function ratioCells(line) {
   if (!line.ratio) return ["", "", ""];
   const r = line.ratio;
   const value = typeof r.value === "number" ? (Math.abs(r.value) < 1 ? r.value.toFixed(3) : fmt(r.value, 2)) : r.value;
+  // A ratio without a goal is a comparison to read, not a target.
+  if (r.goal === undefined) return [`${r.label} = ${value}`, "", ""];
   return [`${r.label} = ${value}`, r.goal, r.met ? "yes" : "NO"];
 }
 
