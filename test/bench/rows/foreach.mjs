@@ -136,8 +136,13 @@ export async function bigExecution({ api, peregrine, n, limit, timeoutMs }) {
   peakKiB = Math.max(peakKiB, paging.peakKiB);
   memory.peakMiB = mib(peakKiB);
   const pages = paging.result;
-  const withinGoal = t.state === "SUCCESS" && memory.peakMiB < 128;
+  // What the execution added to the process bounds what its object holds (plus D1's and caches').
+  memory.growthMiB = memory.peakMiB - memory.beforeMiB;
+  const withinGoal = t.state === "SUCCESS" && memory.growthMiB < 128;
   notes.push(
+    `Memory growth while the execution ran and was paged: ${memory.growthMiB.toFixed(0)} MiB of RSS over the ` +
+      `${memory.beforeMiB.toFixed(0)} MiB the process held before; the object's whole state is the ${(get.bytes / 1e6).toFixed(1)} MB ` +
+      "execution JSON below, which it keeps parsed in memory.",
     `Big execution (concurrencyLimit ${limit}, Log child) completed: engine ${(t.engineMs / 1000).toFixed(1)} s ` +
       `(${(t.engineMs / n).toFixed(2)} ms per child); client wall ${(r.ms / 1000).toFixed(1)} s = request → CREATED ` +
       `${t.submitToCreatedMs} ms + engine + terminal → response ${(t.endToAnswerMs / 1000).toFixed(1)} s (${(r.bytes / 1e6).toFixed(1)} MB).`,
@@ -154,8 +159,8 @@ export async function bigExecution({ api, peregrine, n, limit, timeoutMs }) {
         unit: "ms",
         ...stats([t.engineMs]),
         ratio: {
-          label: "workerd RSS peak (MiB, upper bound)",
-          value: memory.peakMiB,
+          label: "workerd RSS growth, MiB (bounds the DO)",
+          value: memory.growthMiB,
           goal: "completes, < 128",
           met: withinGoal,
         },
