@@ -41,6 +41,8 @@ export interface DriverOptions {
   seed?: number;
   /** Task run ids are `${idPrefix}-n`; a second driver over the same state needs its own prefix. */
   idPrefix?: string;
+  /** Results due at the same moment are applied together (`stepAll`), as the object does with one turn's results. */
+  together?: boolean;
   attemptNumber?: number;
   originalCreatedDate?: string;
 }
@@ -188,9 +190,14 @@ export class Driver {
 
   /** Applies one event now and carries out the commands it returns. */
   feed(event: EngineEvent): StepResult {
-    this.fed.push({ event, now: this.now });
+    return this.feedAll([event]);
+  }
+
+  /** Applies events that arrived together, with one decision after them. */
+  feedAll(events: EngineEvent[]): StepResult {
+    for (const event of events) this.fed.push({ event, now: this.now });
     this.steps++;
-    const result = this.machine.step(event, this.ctx());
+    const result = this.machine.stepAll(events, this.ctx());
     this.alarmAt = result.nextAlarm;
     for (const command of result.commands) this.carryOut(command);
     for (const fn of this.observers) fn(this, result);
@@ -267,9 +274,10 @@ export class Driver {
       return true;
     }
     if (!next) return false;
-    this.queue = this.queue.filter((w) => w !== next);
+    const due = this.opts.together ? this.queue.filter((w) => w.at === next.at) : [next];
+    this.queue = this.queue.filter((w) => !due.includes(w));
     this.now = Math.max(this.now, next.at);
-    this.feed(next.event);
+    this.feedAll(due.sort((a, b) => a.seq - b.seq).map((w) => w.event));
     return true;
   }
 

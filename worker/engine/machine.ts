@@ -118,8 +118,23 @@ export class ExecutionMachine {
   }
 
   step(event: EngineEvent, ctx: EngineContext): StepResult {
+    return this.stepAll([event], ctx);
+  }
+
+  /**
+   * Applies events that arrived together, then decides what comes next once: a loop of 10,000
+   * children whose results land in one turn is looked at once, not 10,000 times.
+   */
+  stepAll(events: readonly EngineEvent[], ctx: EngineContext): StepResult {
     this.ctx = ctx;
     this.out = { commands: [], dirtyTaskRuns: new Set(), removedTaskRuns: [], executionChanged: false };
+    for (const event of events) this.apply(event);
+    this.reconcile();
+    this.out.nextAlarm = this.nextDue();
+    return this.out;
+  }
+
+  private apply(event: EngineEvent): void {
     switch (event.type) {
       case "start":
         this.start();
@@ -173,9 +188,6 @@ export class ExecutionMachine {
         if (isTerminal(this.execution.state.current) && isTerminal(event.state)) this.setExecution(event.state);
         break;
     }
-    this.reconcile();
-    this.out.nextAlarm = this.nextDue();
-    return this.out;
   }
 
   /** When the earliest retry, sleep or timeout falls due, if any. */

@@ -18,8 +18,9 @@ export class StepBatch {
     private readonly machine: ExecutionMachine,
   ) {}
 
-  add(result: StepResult, event: EngineEvent): void {
-    if (event.type === "task-result") {
+  add(result: StepResult, events: readonly EngineEvent[]): void {
+    for (const event of events) {
+      if (event.type !== "task-result") continue;
       for (const metric of event.result.metrics ?? []) this.metrics.push({ taskRunId: event.taskRunId, metric });
     }
     for (const id of result.removedTaskRuns) {

@@ -310,9 +310,9 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     };
     const host = this.host();
     const batch = new StepBatch(this.store, machine);
-    const apply = (event: EngineEvent) => {
-      const result = machine.step(event, { now: this.now(), newId, random: Math.random });
-      batch.add(result, event);
+    const apply = (events: EngineEvent[]) => {
+      const result = machine.stepAll(events, { now: this.now(), newId, random: Math.random });
+      batch.add(result, events);
       nextAlarm = result.nextAlarm;
       for (const command of result.commands) this.carryOut(command, host, launch);
     };
@@ -324,7 +324,8 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     };
     const loop = async () => {
       for (;;) {
-        while (queue.length) apply(queue.shift()!);
+        // What arrived together is applied together (one decision for a loop's many results).
+        while (queue.length) apply(queue.splice(0));
         if (!mine) break;
         // A long chain of in-process tasks settles in microtasks only; yield now and then so the
         // object can answer other requests (a GET, a kill) in between.
