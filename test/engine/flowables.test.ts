@@ -128,6 +128,23 @@ describe("ForEach", () => {
     expect(d.execution.state.current).toBe("FAILED");
   });
 
+  it("a sequential loop of 600 values runs them in order, and a restart after a failure re-runs the failed value then the rest", () => {
+    const many = Array.from({ length: 600 }, (_, i) => `v${i}`);
+    let failures = 1;
+    const d = new Driver(buildFlow({ tasks: [forEach("each", many, [log("first"), log("second")])] }), {
+      script: {
+        second: (run) => ({ state: run.value === "v400" && failures-- > 0 ? "FAILED" : "SUCCESS" }),
+      },
+    }).runToEnd(10_000);
+    expect(d.execution.state.current).toBe("FAILED");
+    expect(d.runs("second").map((r) => r.value)).toEqual(many.slice(0, 401));
+    d.feed({ type: "restart" });
+    d.runToEnd(10_000);
+    expect(d.execution.state.current).toBe("SUCCESS");
+    expect(d.runs("first").map((r) => r.value)).toEqual(many);
+    expect(d.runs("second").map((r) => `${r.value}:${r.state.current}`)).toEqual(many.map((v) => `${v}:SUCCESS`));
+  });
+
   it("values that cannot be resolved fail the loop", () => {
     const d = new Driver(buildFlow({ tasks: [forEach("each", "{{ nope }}", [log("x")])] }), {
       resolutions: { each: { ok: false, error: "unknown variable" } },

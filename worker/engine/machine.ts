@@ -23,6 +23,7 @@ import type {
   EngineContext,
   EngineEvent,
   EngineState,
+  LoopPrefix,
   StateType,
   StepResult,
   TaskResult,
@@ -72,11 +73,24 @@ export class ExecutionMachine {
     return runs;
   }
 
+  /** Per loop task run, its finished head (derived; dropped whenever an ended run changes). */
+  private readonly loopPrefixes = new Map<string, LoopPrefix>();
+
+  loopPrefix(containerId: string): LoopPrefix {
+    let prefix = this.loopPrefixes.get(containerId);
+    if (!prefix) {
+      prefix = { runs: 0, iterations: 0 };
+      this.loopPrefixes.set(containerId, prefix);
+    }
+    return prefix;
+  }
+
   /** Rebuilds the indexes after task runs were removed (restart drops errors and finally runs). */
   reindex(): void {
     this.byId.clear();
     this.children.clear();
     this.due.clear();
+    this.loopPrefixes.clear();
     for (const run of this.state.taskRuns) this.indexRun(run);
     this.outputsVersion++;
   }
@@ -374,6 +388,8 @@ export class ExecutionMachine {
   }
 
   move(run: TaskRun, to: StateType): void {
+    // An ended run that changes (a restart, a state set by hand) may leave a loop's finished head.
+    if (isTerminal(run.state.current)) this.loopPrefixes.clear();
     if (transition(run.state, to, this.ctx.now)) this.touch(run);
   }
 

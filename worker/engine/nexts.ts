@@ -5,7 +5,7 @@ import type { DagTask, Task } from "../../schema/flow/types";
 import { flowableKind, type ListKind, listOf } from "./flow-index";
 import type { ExecutionMachine } from "./machine";
 import { isTerminal } from "./state";
-import type { TaskRun } from "./types";
+import type { LoopPrefix, TaskRun } from "./types";
 
 export interface ChildSpec {
   task: Task;
@@ -25,11 +25,16 @@ const DONE: Verdict = { create: [], done: true };
 export function nextChildren(m: ExecutionMachine, container: TaskRun | undefined, task: Task | undefined): Verdict {
   const flow = m.state.flow;
   const lists: Record<ListKind, TaskRun[]> = { main: [], errors: [], finally: [], afterExecution: [] };
-  for (const run of m.childrenOf(container?.id ?? "")) {
+  const children = m.childrenOf(container?.id ?? "");
+  // A loop's finished iterations at the head of its children are not looked at again.
+  const loop = container && task && flowableKind(task.type) === "foreach" ? m.loopPrefix(container.id) : undefined;
+  for (let i = loop?.runs ?? 0; i < children.length; i++) {
+    const run = children[i]!;
     const place = m.index.places.get(run.taskId);
     if (place) lists[place.list].push(run);
   }
   const tasksOf = (list: ListKind) => listOf(flow, task, list, container?.meta?.branch);
+  if (loop) extendLoopPrefix(m, loop, children, tasksOf("main"));
   const finallyStage = (): Verdict => sequential(tasksOf("finally"), lists.finally, m);
 
   if (lists.finally.length) return finallyStage();
@@ -37,7 +42,7 @@ export function nextChildren(m: ExecutionMachine, container: TaskRun | undefined
     const errors = sequential(tasksOf("errors"), lists.errors, m);
     return errors.done ? finallyStage() : errors;
   }
-  const main = mainVerdict(m, container, task, tasksOf("main"), lists.main);
+  const main = mainVerdict(m, container, task, tasksOf("main"), lists.main, loop?.iterations ?? 0);
   return main.done ? finallyStage() : main;
 }
 
@@ -47,13 +52,21 @@ function mainVerdict(
   task: Task | undefined,
   tasks: Task[],
   runs: TaskRun[],
+  fromIteration: number,
 ): Verdict {
   const kind = task ? flowableKind(task.type) : "sequential";
   switch (kind) {
     case "parallel":
       return parallel(tasks, runs, container?.meta?.limit ?? count(task?.concurrent, 0));
     case "foreach":
-      return forEach(tasks, runs, container?.meta?.values ?? [], container?.meta?.limit ?? loopLimit(task!), m);
+      return forEach(
+        tasks,
+        runs,
+        container?.meta?.values ?? [],
+        container?.meta?.limit ?? loopLimit(task!),
+        m,
+        fromIteration,
+      );
     case "dag":
       return dag((task?.tasks ?? []) as DagTask[], runs, container?.meta?.limit ?? count(task?.concurrent, 0));
     case "sequential":
@@ -104,7 +117,18 @@ function parallel(tasks: Task[], runs: TaskRun[], concurrent: number): Verdict {
   return { create: remaining.slice(0, slots).map((task) => ({ task })), done: false };
 }
 
-function forEach(tasks: Task[], runs: TaskRun[], values: string[], limit: number, m: ExecutionMachine): Verdict {
+/**
+ * Iterations before `fromIteration` are finished (their runs are not in `runs`): a sequential loop
+ * of 10,000 values looks at the iteration in flight, not at the 9,999 before it.
+ */
+function forEach(
+  tasks: Task[],
+  runs: TaskRun[],
+  values: string[],
+  limit: number,
+  m: ExecutionMachine,
+  fromIteration: number,
+): Verdict {
   if (!tasks.length || !values.length) return DONE;
   const groups = new Map<number, TaskRun[]>();
   for (const run of runs) {
@@ -116,18 +140,18 @@ function forEach(tasks: Task[], runs: TaskRun[], values: string[], limit: number
   const create: ChildSpec[] = [];
   let active = 0;
   const notStarted: number[] = [];
-  values.forEach((value, i) => {
+  for (let i = fromIteration; i < values.length; i++) {
     const group = groups.get(i);
     if (!group) {
       notStarted.push(i);
-      return;
+      continue;
     }
-    const verdict = sequential(tasks, group, m, value, i);
+    const verdict = sequential(tasks, group, m, values[i], i);
     if (!verdict.done) {
       active++;
       create.push(...verdict.create);
     }
-  });
+  }
   for (const i of notStarted) {
     if (limit > 0 && active >= limit) break;
     create.push({ task: tasks[0]!, value: values[i], iteration: i });
@@ -156,4 +180,28 @@ function dag(dagTasks: DagTask[], runs: TaskRun[], concurrent: number): Verdict 
   if (!remaining) return running ? WAIT : DONE;
   const slots = concurrent > 0 ? Math.max(0, concurrent - running) : ready.length;
   return { create: ready.slice(0, slots), done: false };
+}
+
+/**
+ * Grows a loop's finished head: while the next children are one whole iteration (the loop's tasks
+ * in order, all in its main list, all ended and none FAILED), they join it. Children created in
+ * iteration order (concurrencyLimit 1) make the head grow with the loop; interleaved ones leave it.
+ */
+function extendLoopPrefix(m: ExecutionMachine, prefix: LoopPrefix, children: TaskRun[], tasks: Task[]): void {
+  if (!tasks.length) return;
+  for (;;) {
+    const group = children.slice(prefix.runs, prefix.runs + tasks.length);
+    if (group.length < tasks.length) return;
+    const whole = group.every(
+      (run, k) =>
+        run.iteration === prefix.iterations &&
+        run.taskId === tasks[k]!.id &&
+        m.index.places.get(run.taskId)?.list === "main" &&
+        isTerminal(run.state.current) &&
+        run.state.current !== "FAILED",
+    );
+    if (!whole) return;
+    prefix.runs += tasks.length;
+    prefix.iterations++;
+  }
 }

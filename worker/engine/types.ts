@@ -201,3 +201,9 @@ export interface StepResult {
   /** The earliest epoch ms at which an alarm must fire, if any work is due later. */
   nextAlarm?: number;
 }
+
+/** A loop's finished head: its first `runs` children are its first `iterations` iterations, done. */
+export interface LoopPrefix {
+  runs: number;
+  iterations: number;
+}
