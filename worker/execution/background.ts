@@ -118,7 +118,9 @@ export class Background {
           for (const key of forgotten) this.store.removeNotice(key);
         });
         for (const key of forgotten) this.delivered.delete(key);
-        void this.armAlarm(subject.dueAt(), subject.working());
+        // A notice delivered while this drain was in flight has no drain left to go with.
+        if (this.delivered.size && !this.drainScheduled) this.forgetDelivered(subject);
+        else void this.armAlarm(subject.dueAt(), subject.working());
       } catch (error) {
         console.error("outbox drain failed; retrying on an alarm", error);
         await this.retryLater();
