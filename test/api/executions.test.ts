@@ -218,6 +218,37 @@ describe("reading executions", () => {
     expect(last.state.current).toBe("SUCCESS");
   });
 
+  it("follows an execution's logs as server-sent events: every line once, in order, then `end`", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      [
+        "id: chatter",
+        "namespace: qa",
+        "tasks:",
+        "  - id: one",
+        "    type: io.kestra.plugin.core.log.Log",
+        "    message: first line",
+        "  - id: nap",
+        "    type: io.kestra.plugin.core.flow.Sleep",
+        "    duration: PT0.7S",
+        "  - id: two",
+        "    type: io.kestra.plugin.core.log.Log",
+        "    message: [second line, third line]",
+        "",
+      ].join("\n"),
+    );
+    const started = await startFlow(tenant, "qa", "chatter");
+    const res = await tenant.fetch(`logs/${started.id}/follow`);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const chunks = (await res.text()).trim().split("\n\n");
+    expect(chunks.at(-1)).toBe("event: end\ndata: {}");
+    const messages = chunks
+      .slice(0, -1)
+      .map((chunk) => JSON.parse(chunk.split("\n")[1]!.slice("data: ".length)) as { message: string });
+    expect(messages.map((m) => m.message)).toEqual(["first line", "Waiting for PT0.7S", "second line", "third line"]);
+  });
+
   it("replays an execution into a new one with the same inputs and parentId", async () => {
     const tenant = await createTenant();
     await saveFlow(tenant, typed);

@@ -2,6 +2,7 @@
 // the last task run); the search reads the D1 index. Follow streams new lines as server-sent events.
 import { Hono } from "hono";
 import { searchLogs } from "../db/executions";
+import { isTerminal } from "../engine/state";
 import { notFound } from "../errors";
 import { executionStub } from "../execution/start";
 import { type LogRow, levelRank } from "../execution/store";
@@ -25,19 +26,25 @@ function logJson(executionId: string, namespace: string, flowId: string, row: Lo
   };
 }
 
+/** The execution's log lines (after `afterSeq`, when following), and the last sequence number read. */
 async function executionLogs(
   env: Env,
   tenantId: string,
   executionId: string,
   filter: Record<string, string | undefined>,
+  afterSeq?: number,
 ) {
   const stub = executionStub(env, tenantId, executionId);
   const [execution, rows] = await Promise.all([
     stub.summary(),
-    stub.logs({ minLevel: filter.minLevel, taskId: filter.taskId, taskRunId: filter.taskRunId }),
+    stub.logs({ minLevel: filter.minLevel, taskId: filter.taskId, taskRunId: filter.taskRunId, afterSeq }),
   ]);
   if (!execution || !rows) throw notFound(`Execution '${executionId}' not found`);
-  return rows.map((r) => logJson(executionId, execution.namespace, execution.flowId, r));
+  return {
+    execution,
+    lines: rows.map((r) => logJson(executionId, execution.namespace, execution.flowId, r)),
+    lastSeq: rows.at(-1)?.seq ?? afterSeq,
+  };
 }
 
 export const logsApi = new Hono<AppEnv>()
@@ -55,11 +62,12 @@ export const logsApi = new Hono<AppEnv>()
     return c.json(result, 200);
   })
   .get("/:executionId", async (c) => {
-    return c.json(await executionLogs(c.env, c.get("tenantId"), c.req.param("executionId"), c.req.query()), 200);
+    const { lines } = await executionLogs(c.env, c.get("tenantId"), c.req.param("executionId"), c.req.query());
+    return c.json(lines, 200);
   })
   .get("/:executionId/download", async (c) => {
-    const rows = await executionLogs(c.env, c.get("tenantId"), c.req.param("executionId"), c.req.query());
-    const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.taskId ?? ""} ${r.message}`).join("\n");
+    const { lines } = await executionLogs(c.env, c.get("tenantId"), c.req.param("executionId"), c.req.query());
+    const text = lines.map((r) => `${r.timestamp} ${r.level} ${r.taskId ?? ""} ${r.message}`).join("\n");
     return c.text(`${text}\n`, 200, {
       "Content-Disposition": `attachment; filename="${c.req.param("executionId")}.log"`,
     });
@@ -67,27 +75,21 @@ export const logsApi = new Hono<AppEnv>()
   .get("/:executionId/follow", async (c) => {
     const tenantId = c.get("tenantId");
     const executionId = c.req.param("executionId");
-    const first = await executionLogs(c.env, tenantId, executionId, c.req.query());
-    const stub = executionStub(c.env, tenantId, executionId);
+    const filter = c.req.query();
+    const first = await executionLogs(c.env, tenantId, executionId, filter);
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({
       async start(controller) {
-        let sent = 0;
         const started = Date.now();
-        let rows = first;
+        let read = first;
+        // Each poll reads only the lines after the last one sent; the poll that sees the end
+        // has read the lines written before it.
         for (;;) {
-          for (const row of rows.slice(sent))
-            controller.enqueue(encoder.encode(`event: log\ndata: ${JSON.stringify(row)}\n\n`));
-          sent = rows.length;
-          const execution = await stub.summary();
-          const ended =
-            execution &&
-            ["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED", "SKIPPED"].includes(
-              execution.state.current,
-            );
-          if (ended || Date.now() - started > FOLLOW_LIMIT_MS) break;
+          for (const line of read.lines)
+            controller.enqueue(encoder.encode(`event: log\ndata: ${JSON.stringify(line)}\n\n`));
+          if (isTerminal(read.execution.state.current) || Date.now() - started > FOLLOW_LIMIT_MS) break;
           await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
-          rows = await executionLogs(c.env, tenantId, executionId, c.req.query());
+          read = await executionLogs(c.env, tenantId, executionId, filter, read.lastSeq);
         }
         controller.enqueue(encoder.encode("event: end\ndata: {}\n\n"));
         controller.close();

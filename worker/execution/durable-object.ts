@@ -225,11 +225,14 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     return this.json();
   }
 
-  async logs(filter: { minLevel?: string; taskId?: string; taskRunId?: string } = {}): Promise<LogRow[] | null> {
+  async logs(
+    filter: { minLevel?: string; taskId?: string; taskRunId?: string; afterSeq?: number } = {},
+  ): Promise<LogRow[] | null> {
     if (!this.machine) return null;
     return this.store.logs({
       taskId: filter.taskId,
       taskRunId: filter.taskRunId,
+      afterSeq: filter.afterSeq,
       minLevelRank: filter.minLevel ? levelRank(filter.minLevel) : undefined,
     });
   }
