@@ -9,27 +9,18 @@ import { admissionEvent, concurrencyStub } from "../concurrency/durable-object";
 import { replaySeed } from "../engine/control";
 import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
-import type { Command, EngineEvent, Execution, StateType, TaskRun } from "../engine/types";
+import type { EngineEvent, Execution, StateType, TaskRun } from "../engine/types";
 import { newId } from "../ids";
 import type { SealedInputs } from "../secrets/inputs";
 import type { ExecutionScope } from "../storage/files";
 import type { LogLevel } from "../tasks/types";
 import { Background, type Subject } from "./background";
 import { StepBatch } from "./batch";
-import {
-  ForEachItemChildren,
-  forEachItemWork,
-  itemEnded,
-  killItems,
-  runMerge,
-  runSplit,
-  startItems,
-} from "./foreach-item";
+import { carryOut } from "./commands";
+import { ForEachItemChildren, forEachItemWork, itemEnded } from "./foreach-item";
 import { type ExecutionJson, type ExecutionSummaryJson, executionJson, executionSummaryJson } from "./json";
-import { type RunnerHost, renderOutputs, resolve, runTask } from "./runner";
-import { executionStub, startRetryExecution } from "./start";
+import type { RunnerHost } from "./runner";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
-import { startSubflow } from "./subflow";
 import { type Watched, Watchers } from "./watchers";
 
 /** How long a run of in-process steps may hold the object before it yields to other requests. */
@@ -317,7 +308,9 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       const result = machine.stepAll(events, { now: this.now(), newId, random: Math.random });
       batch.add(result, events);
       nextAlarm = result.nextAlarm;
-      for (const command of result.commands) this.carryOut(command, host, launch);
+      for (const command of result.commands) {
+        carryOut(command, { host, items: this.items, waitUntil: (p) => this.ctx.waitUntil(p), launch });
+      }
     };
     let sliceStart = Date.now();
     let watchdog = false;
@@ -390,54 +383,6 @@ export class ExecutionDurableObject extends DurableObject<Env> {
           message: l.message,
         })),
     };
-  }
-
-  private carryOut(command: Command, host: RunnerHost, launch: (work: Promise<EngineEvent>) => void): void {
-    switch (command.type) {
-      case "run": {
-        const work = forEachItemWork(host.machine, command.taskRunId);
-        if (work === "split") return launch(runSplit(host, command.taskRunId));
-        if (work === "merge") return launch(runMerge(host, this.items, command.taskRunId));
-        return launch(runTask(host, command.taskRunId));
-      }
-      case "resolve":
-        return launch(resolve(host, command.taskRunId));
-      case "render-outputs":
-        return launch(renderOutputs(host));
-      case "abort":
-        this.controllers.get(command.taskRunId)?.abort();
-        // The kill cascades to every batch execution of a ForEachItem.
-        if (forEachItemWork(host.machine, command.taskRunId) === "items") {
-          this.ctx.waitUntil(killItems(host, this.items, command.taskRunId));
-        }
-        return;
-      case "log":
-        this.log(command.taskRunId ?? null, command.level, command.message);
-        return;
-      case "create-retry-execution":
-        return launch(
-          startRetryExecution(this.env, this.machine!.state).then((id) => {
-            this.log(null, "INFO", `Retrying in a new execution ${id}`);
-            return { type: "alarm" } as const;
-          }),
-        );
-      case "subflow":
-        if (forEachItemWork(host.machine, command.taskRunId) === "items") {
-          return launch(startItems(host, this.items, command.taskRunId));
-        }
-        return launch(startSubflow(host, command.taskRunId));
-      case "kill-child": {
-        const tenantId = this.machine!.execution.tenantId;
-        this.ctx.waitUntil(
-          executionStub(this.env, tenantId, command.executionId)
-            .kill()
-            .then(() => undefined),
-        );
-        return;
-      }
-      case "ended":
-        return;
-    }
   }
 
   private readonly log = (taskRunId: string | null, level: LogLevel, message: string): void => {
