@@ -1,13 +1,22 @@
 // Kestra-looking ids: 22 base62 characters from 128 bits, random or derived.
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-function base62(bytes: Uint8Array): string {
-  let n = 0n;
-  for (const b of bytes.subarray(0, 16)) n = (n << 8n) | BigInt(b);
+/**
+ * The first 16 bytes as a 128-bit number in 22 base62 digits, most significant first. Long division
+ * of the bytes by 62, digit by digit: every task run gets an id, and BigInt arithmetic cost more
+ * than the rest of creating one.
+ */
+export function base62(bytes: Uint8Array): string {
+  const digits = Array.from(bytes.subarray(0, 16));
   let id = "";
   for (let i = 0; i < 22; i++) {
-    id = ALPHABET[Number(n % 62n)] + id;
-    n /= 62n;
+    let rest = 0;
+    for (let j = 0; j < digits.length; j++) {
+      const acc = rest * 256 + digits[j]!;
+      digits[j] = Math.floor(acc / 62);
+      rest = acc % 62;
+    }
+    id = ALPHABET[rest] + id;
   }
   return id;
 }
