@@ -270,6 +270,39 @@ describe("the outbox keeps D1 equal to the Durable Object", () => {
     expect(logs?.n).toBe(1);
   });
 
+  it("a restart that drops the errors branch drops its task runs from D1 too", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      [
+        "id: broken",
+        "namespace: qa",
+        "tasks:",
+        "  - id: boom",
+        "    type: io.kestra.plugin.core.execution.Fail",
+        "errors:",
+        "  - id: handle",
+        "    type: io.kestra.plugin.core.log.Log",
+        "    message: handled",
+        "",
+      ].join("\n"),
+    );
+    const first = await runFlow(tenant, "qa", "broken");
+    expect(first.state.current).toBe("FAILED");
+    const droppedId = first.taskRunList.find((r) => r.taskId === "handle")!.id;
+    const stub = executionDurableObject(tenant, first.id);
+    await stub.poke();
+    expect((await indexed(tenant, first.id)).runs.map((r) => r.id)).toContain(droppedId);
+    expect((await tenant.fetch(`executions/${first.id}/restart`, { method: "POST" })).status).toBe(200);
+    const again = await settled(tenant, first.id, (e) => e.state.current === "FAILED" && e.taskRunList.length === 2);
+    await stub.poke();
+    const d1 = await indexed(tenant, first.id);
+    expect(d1.runs.map((r) => r.id)).not.toContain(droppedId);
+    expect(d1.runs).toEqual(
+      again.taskRunList.map((r) => ({ id: r.id, state: r.state.current })).sort((a, b) => a.id.localeCompare(b.id)),
+    );
+  });
+
   it("indexes 300 log lines and 600 metrics of one execution, each once", async () => {
     const tenant = await createTenant();
     await saveFlow(

@@ -131,9 +131,13 @@ export class Background {
     return this.draining;
   }
 
-  private async retryLater(): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    const retryAt = Date.now() + RETRY_MS;
-    if (current === null || current > retryAt) await this.ctx.storage.setAlarm(retryAt);
+  /** An alarm soon, in line with every other arming, so a later clear cannot overtake it. */
+  private retryLater(): Promise<void> {
+    this.arming = this.arming.then(async () => {
+      const current = await this.ctx.storage.getAlarm();
+      const retryAt = Date.now() + RETRY_MS;
+      if (current === null || current > retryAt) await this.ctx.storage.setAlarm(retryAt);
+    });
+    return this.arming;
   }
 }

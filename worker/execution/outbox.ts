@@ -6,7 +6,6 @@
 // of one per row: a 10,000-task execution is a few hundred statements, not 20,000, and no row
 // count ever meets D1's limit on bound parameters.
 import { and, eq, getTableName, inArray, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import * as schema from "../../schema/db";
 import { executionSummaryJson, taskRunJson } from "./json";
@@ -44,7 +43,6 @@ export async function drainOutbox(
   scope: DrainScope,
   withAcknowledgement?: () => void,
 ): Promise<number> {
-  const orm = drizzle(db, { schema });
   // Acknowledged once at the end: a write to the object's storage between two D1 batches would
   // hold the object's replies until it is confirmed, again and again for a long drain. A crash
   // mid-drain only means the next drain re-sends what D1 already has, which the versions ignore.
@@ -62,7 +60,7 @@ export async function drainOutbox(
       for (const entry of entries) collect(pending, store, scope, entry.key, entry.version);
       for (const log of logs) pending.logs.push(logRow(scope, log));
       for (const metric of metrics) pending.metrics.push(metricRow(scope, metric));
-      const statements = statementsFor(orm, scope, pending).map((q) => db.prepare(q.sql).bind(...q.params));
+      const statements = statementsFor(scope, pending).map((q) => db.prepare(q.sql).bind(...q.params));
       if (statements.length) await db.batch(statements);
       sent.push(...entries);
       if (entries.length) after = entries[entries.length - 1]!.version;
@@ -112,8 +110,6 @@ function metricRow(scope: DrainScope, metric: MetricRow): Row {
     timestamp: metric.timestamp,
   };
 }
-
-type Orm = ReturnType<typeof drizzle<typeof schema>>;
 
 /** Reads the current value behind one outbox key into the row lists. */
 function collect(pending: Pending, store: ExecutionStore, scope: DrainScope, key: string, version: number): void {
@@ -188,7 +184,7 @@ function collect(pending: Pending, store: ExecutionStore, scope: DrainScope, key
 /** Drizzle's SQL for raw statements; its `batch` cannot bind parameters of raw SQL. */
 const dialect = new SQLiteSyncDialect();
 
-function statementsFor(orm: Orm, scope: DrainScope, pending: Pending): { sql: string; params: unknown[] }[] {
+function statementsFor(scope: DrainScope, pending: Pending): { sql: string; params: unknown[] }[] {
   const out: { sql: string; params: unknown[] }[] = [];
   const upserts: [SQLiteTable, Row[], "versioned" | "once"][] = [
     [schema.executions, pending.executions, "versioned"],
@@ -203,11 +199,11 @@ function statementsFor(orm: Orm, scope: DrainScope, pending: Pending): { sql: st
   }
   if (pending.removedTaskRuns.length) {
     const ids = sql`(SELECT value FROM json_each(${JSON.stringify(pending.removedTaskRuns)}))`;
+    const { tenantId, id } = schema.taskRuns;
     out.push(
-      orm
-        .delete(schema.taskRuns)
-        .where(and(eq(schema.taskRuns.tenantId, scope.tenantId), inArray(schema.taskRuns.id, ids)))
-        .toSQL(),
+      dialect.sqlToQuery(
+        sql`DELETE FROM ${schema.taskRuns} WHERE ${and(eq(tenantId, scope.tenantId), inArray(id, ids))}`,
+      ),
     );
   }
   return out;
