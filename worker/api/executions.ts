@@ -13,6 +13,8 @@ import type { ControlOutcome } from "../execution/durable-object";
 import { readSubmittedInputs, resolveInputs } from "../execution/inputs";
 import { executionStub, startExecution } from "../execution/start";
 import { newId } from "../ids";
+import type { Sealed } from "../secrets/crypto";
+import { sealOnResume } from "../secrets/outputs";
 import { fileUri, putFile } from "../storage/files";
 import { fileLimit } from "../storage/limits";
 import { type AppEnv, dbOf } from "./context";
@@ -121,6 +123,7 @@ export const executions = new Hono<AppEnv>()
     const pauseTask = paused[0] && found ? buildFlowIndex(found.flow).places.get(paused[0].taskId)?.task : undefined;
     const declared = (pauseTask?.onResume ?? []) as Input[];
     let onResume: Record<string, unknown> | undefined;
+    let sealed: Record<string, Sealed> | undefined;
     if (declared.length) {
       const scope = { tenantId, namespace: execution.namespace, flowId: execution.flowId, executionId };
       const resolved = await resolveInputs(declared, await readSubmittedInputs(c.req.raw), {
@@ -139,9 +142,10 @@ export const executions = new Hono<AppEnv>()
         const [first] = resolved.violations;
         throw invalid(`Invalid input '${first?.input}': ${first?.message}`, resolved.violations);
       }
-      onResume = resolved.inputs;
+      // SECRET values are sealed here: the execution's object receives and stores only the mask.
+      ({ onResume, sealed } = await sealOnResume(c.env, { tenantId, executionId }, declared, resolved.inputs));
     }
-    unwrap(await stub.resume(undefined, onResume));
+    unwrap(await stub.resume(undefined, onResume, sealed));
     return c.body(null, 204);
   })
   .post("/:executionId/state", async (c) => {

@@ -93,9 +93,19 @@ export function pauseExecution(m: ExecutionMachine): void {
 }
 
 /** Resumes a paused task run: its children (deprecated Pause `tasks`) run, else it succeeds. */
-export function resumeRun(m: ExecutionMachine, run: TaskRun, onResume?: Record<string, unknown>): void {
+export function resumeRun(
+  m: ExecutionMachine,
+  run: TaskRun,
+  onResume?: Record<string, unknown>,
+  sealed?: Record<string, { ciphertext: string; iv: string }>,
+): void {
   m.clearDue(run);
-  if (onResume && Object.keys(onResume).length) m.setOutputs(run, { ...run.outputs, onResume });
+  if (onResume && Object.keys(onResume).length) {
+    // New onResume values replace the last resume's, sealed ones included (a restarted Pause).
+    const sealedOutputs = Object.entries(sealed ?? {}).map(([id, value]) => [`onResume.${id}`, value] as const);
+    run.meta = { ...run.meta, sealedOutputs: sealedOutputs.length ? Object.fromEntries(sealedOutputs) : undefined };
+    m.setOutputs(run, { ...run.outputs, onResume });
+  }
   m.move(run, "RUNNING");
   if ((m.taskOf(run).tasks ?? []).length) m.wake(run.id);
   else m.end(run, "SUCCESS");
@@ -113,10 +123,15 @@ export function leavePaused(m: ExecutionMachine): void {
     if (run.state.current === "RUNNING" && flowableKind(m.taskOf(run).type)) m.wake(run.id);
 }
 
-export function resume(m: ExecutionMachine, taskRunId: string | undefined, onResume?: Record<string, unknown>): void {
+export function resume(
+  m: ExecutionMachine,
+  taskRunId: string | undefined,
+  onResume?: Record<string, unknown>,
+  sealed?: Record<string, { ciphertext: string; iv: string }>,
+): void {
   if (m.execution.state.current !== "PAUSED") return;
   const paused = m.state.taskRuns.filter((r) => r.state.current === "PAUSED" && (!taskRunId || r.id === taskRunId));
-  for (const run of paused) resumeRun(m, run, onResume);
+  for (const run of paused) resumeRun(m, run, onResume, sealed);
   leavePaused(m);
 }
 

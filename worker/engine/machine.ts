@@ -184,7 +184,7 @@ export class ExecutionMachine {
         refuseExecution(this, event.state, event.message);
         break;
       case "resume":
-        resume(this, event.taskRunId, event.onResume);
+        resume(this, event.taskRunId, event.onResume, event.sealedOnResume);
         break;
       case "set-task-state":
         setTaskState(this, event.taskRunId, event.state);

@@ -52,6 +52,11 @@ export interface TaskRunMeta {
   childExecutionId?: string;
   /** The state a sleeping task run ends with when its sleep is over. */
   pendingState?: "SUCCESS" | "WARNING" | "FAILED";
+  /**
+   * Dotted path in `outputs` → sealed value of a SECRET output (a Pause's SECRET onResume input,
+   * worker/secrets/outputs.ts); `outputs` holds the mask there.
+   */
+  sealedOutputs?: Record<string, { ciphertext: string; iv: string }>;
 }
 
 export type PauseBehavior = "RESUME" | "WARN" | "FAIL" | "CANCEL";
@@ -165,7 +170,14 @@ export type EngineEvent =
   /** …or is refused one (CANCEL or FAIL behaviour). */
   | { type: "refused"; state: "CANCELLED" | "FAILED"; message: string }
   /** Resumes one paused task run, or every one (and an execution paused by hand). */
-  | { type: "resume"; taskRunId?: string; onResume?: Record<string, unknown> }
+  | {
+      type: "resume";
+      taskRunId?: string;
+      /** The Pause's onResume inputs, SECRET ones masked… */
+      onResume?: Record<string, unknown>;
+      /** …and sealed here, by input id. */
+      sealedOnResume?: Record<string, { ciphertext: string; iv: string }>;
+    }
   /** Forces one task run's state (a failed task marked SUCCESS, a pause resumed) and carries on. */
   | { type: "set-task-state"; taskRunId: string; state: StateType }
   | { type: "subflow-started"; taskRunId: string; executionId: string }

@@ -7,7 +7,13 @@ import type { Execution, TaskRun } from "./types";
 
 type Vars = Record<string, unknown>;
 
-const outputsCache = new WeakMap<ExecutionMachine, { version: number; view: Vars }>();
+/** A task run holding sealed outputs, and where its outputs sit in the outputs view. */
+export interface SealedOutputsAt {
+  run: TaskRun;
+  path: string[];
+}
+
+const outputsCache = new WeakMap<ExecutionMachine, { version: number; view: Vars; sealed: SealedOutputsAt[] }>();
 
 function isEmpty(outputs: Record<string, unknown> | null): boolean {
   return !outputs || Object.keys(outputs).length === 0;
@@ -21,10 +27,11 @@ function valuePath(m: ExecutionMachine, run: TaskRun): string[] {
   return path;
 }
 
-export function outputsView(m: ExecutionMachine): Vars {
+function outputsCached(m: ExecutionMachine): { view: Vars; sealed: SealedOutputsAt[] } {
   const cached = outputsCache.get(m);
-  if (cached && cached.version === m.outputsVersion) return cached.view;
+  if (cached && cached.version === m.outputsVersion) return cached;
   const view: Vars = {};
+  const sealed: SealedOutputsAt[] = [];
   for (const run of m.state.taskRuns) {
     if (isEmpty(run.outputs)) continue;
     const path = [run.taskId, ...valuePath(m, run)];
@@ -34,9 +41,23 @@ export function outputsView(m: ExecutionMachine): Vars {
       node = node[key] as Vars;
     }
     node[path[path.length - 1]!] = run.outputs;
+    if (run.meta?.sealedOutputs) sealed.push({ run, path });
   }
-  outputsCache.set(m, { version: m.outputsVersion, view });
-  return view;
+  const fresh = { version: m.outputsVersion, view, sealed };
+  outputsCache.set(m, fresh);
+  return fresh;
+}
+
+export function outputsView(m: ExecutionMachine): Vars {
+  return outputsCached(m).view;
+}
+
+/**
+ * The task runs whose outputs hold sealed values (masked in the view), found in the same pass
+ * that builds the view, so that an execution without any pays nothing more per render.
+ */
+export function sealedOutputs(m: ExecutionMachine): SealedOutputsAt[] {
+  return outputsCached(m).sealed;
 }
 
 /** Ancestors with a value or outputs, closest first, each `{taskrun: {value}?, outputs?}`. */

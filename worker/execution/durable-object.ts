@@ -11,7 +11,9 @@ import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
 import type { EngineEvent, Execution, StateType, TaskRun } from "../engine/types";
 import { newId } from "../ids";
+import type { Sealed } from "../secrets/crypto";
 import type { SealedInputs } from "../secrets/inputs";
+import { resealOutputs } from "../secrets/outputs";
 import type { ExecutionScope } from "../storage/files";
 import type { LogLevel } from "../tasks/types";
 import { Background, type Subject } from "./background";
@@ -98,7 +100,11 @@ export class ExecutionDurableObject extends DurableObject<Env> {
    * parents remapped); its ancestors are set RUNNING again so that they drive it anew.
    */
   async replaySeed(newExecutionId: string, taskRunId: string): Promise<TaskRun[] | null> {
-    return this.machine ? replaySeed(this.machine, taskRunId, newExecutionId, { now: new Date(), newId }) : null;
+    if (!this.machine) return null;
+    const seed = replaySeed(this.machine, taskRunId, newExecutionId, { now: new Date(), newId });
+    // Sealed outputs are bound to this execution: sealed again for the replay (they stay sealed on the way).
+    const { tenantId, id } = this.machine.execution;
+    return seed && resealOutputs(this.env, tenantId, id, newExecutionId, seed);
   }
 
   /** The sealed SECRET inputs, for a replay to take over (they stay sealed on the way). */
@@ -161,12 +167,17 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       .map((r) => ({ taskRunId: r.id, taskId: r.taskId, flowRevision: revision }));
   }
 
-  async resume(taskRunId?: string, onResume?: Record<string, unknown>): Promise<ControlOutcome> {
+  /** `onResume` holds SECRET values masked; `sealedOnResume` holds them sealed (secrets/outputs.ts). */
+  async resume(
+    taskRunId?: string,
+    onResume?: Record<string, unknown>,
+    sealedOnResume?: Record<string, Sealed>,
+  ): Promise<ControlOutcome> {
     if (!this.machine) return { ok: false, reason: "not_found", message: "Execution not found" };
     if (this.machine.execution.state.current !== "PAUSED") {
       return { ok: false, reason: "conflict", message: "Execution is not paused" };
     }
-    void this.pump([{ type: "resume", taskRunId, onResume }]);
+    void this.pump([{ type: "resume", taskRunId, onResume, sealedOnResume }]);
     return { ok: true, execution: this.json() };
   }
 

@@ -9,6 +9,7 @@ import { executionVariables, taskRunVariables } from "../engine/variables";
 import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
 import { createGuardedFetch } from "../net/guarded-fetch";
 import { withSecretInputs } from "../secrets/inputs";
+import { withSecretOutputs } from "../secrets/outputs";
 import { type StoreServices, storeServices } from "../secrets/services";
 import { type ExecutionScope, fileUri, r2Key } from "../storage/files";
 import { fileLimit, putLimited } from "../storage/limits";
@@ -61,14 +62,20 @@ function readScoped(host: RunnerHost, target: string): Promise<string> {
   return readText(host.env.STORAGE, host.scope.tenantId, host.machine.execution, target);
 }
 
+/** `vars` with the execution's sealed values (SECRET inputs, SECRET onResume outputs) opened, each told to `masker`. */
+async function withSecrets(host: RunnerHost, vars: Vars, masker: StoreServices["masker"]): Promise<Vars> {
+  const withInputs = await withSecretInputs(host.env, host.machine.execution, vars, masker);
+  return withSecretOutputs(host.env, host.machine, withInputs, masker);
+}
+
 /**
  * What a task run renders with: its variables, with the execution's SECRET inputs decrypted into
- * `inputs`, and services whose masker knows those values as it knows every value secret()
- * reveals. Whatever leaves the run goes through that masker.
+ * `inputs` (and SECRET onResume values into `outputs`), and services whose masker knows those
+ * values as it knows every value secret() reveals. Whatever leaves the run goes through that masker.
  */
 export async function renderScope(host: RunnerHost, run: TaskRun): Promise<{ vars: Vars; svc: Services }> {
   const svc = services(host);
-  const vars = await withSecretInputs(host.env, host.machine.execution, runVariables(host, run), svc.masker);
+  const vars = await withSecrets(host, runVariables(host, run), svc.masker);
   return { vars, svc };
 }
 
@@ -178,12 +185,7 @@ export async function renderOutputs(host: RunnerHost): Promise<EngineEvent> {
   const { machine } = host;
   const svc = services(host);
   try {
-    const vars = await withSecretInputs(
-      host.env,
-      machine.execution,
-      executionVariables(machine, envsOf(host.env)),
-      svc.masker,
-    );
+    const vars = await withSecrets(host, executionVariables(machine, envsOf(host.env)), svc.masker);
     const outputs: Record<string, unknown> = {};
     for (const output of machine.state.flow.outputs ?? []) {
       outputs[output.id] = svc.masker.maskDeep(typed(output, await renderDeep(output.value, vars, svc)));

@@ -17,26 +17,31 @@ type Vars = Record<string, unknown>;
 
 const aad = (tenantId: string, executionId: string, inputId: string) => `input:${tenantId}/${executionId}/${inputId}`;
 
-function isSecret(input: Input): boolean {
+export function isSecret(input: Input): boolean {
   return input.type === "SECRET" || (input.type === "ARRAY" && input.itemType === "SECRET");
 }
 
-const isMap = (v: unknown): v is Vars => v !== null && typeof v === "object" && !Array.isArray(v);
+export const isMap = (v: unknown): v is Vars => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** `a.b` in nested inputs (ids with dots become nested maps, as nestInputs builds them). */
-function valueAt(inputs: Vars | undefined, id: string): unknown {
+export function valueAt(inputs: Vars | undefined, id: string): unknown {
   let node: unknown = inputs;
   for (const part of id.split(".")) node = isMap(node) ? node[part] : undefined;
   return node;
 }
 
 /** A copy of `inputs` with `value` at `id`: the maps on the way are copied, never mutated. */
-function withValueAt(inputs: Vars, id: string, value: unknown): Vars {
-  const [head, ...rest] = id.split(".");
-  const key = head ?? id;
-  if (!rest.length) return { ...inputs, [key]: value };
-  const child = inputs[key];
-  return { ...inputs, [key]: withValueAt(isMap(child) ? child : {}, rest.join("."), value) };
+export function withValueAt(inputs: Vars, id: string, value: unknown): Vars {
+  return withValueAtPath(inputs, id.split("."), value);
+}
+
+/** As withValueAt, for a path whose keys may themselves hold dots (task ids, loop values). */
+export function withValueAtPath(map: Vars, path: string[], value: unknown): Vars {
+  const [key, ...rest] = path;
+  if (key === undefined) return map;
+  if (!rest.length) return { ...map, [key]: value };
+  const child = map[key];
+  return { ...map, [key]: withValueAtPath(isMap(child) ? child : {}, rest, value) };
 }
 
 export interface SealSource {
@@ -98,7 +103,8 @@ function openInputs(env: { SECRETS_KEY?: string }, execution: Execution): Promis
   return values;
 }
 
-function reveal(masker: SecretMasker, value: unknown): void {
+/** Gives every string in `value` (at any depth) to the masker. */
+export function reveal(masker: SecretMasker, value: unknown): void {
   if (typeof value === "string") masker.reveal(value);
   else if (Array.isArray(value)) for (const v of value) reveal(masker, v);
   else if (isMap(value)) for (const v of Object.values(value)) reveal(masker, v);
