@@ -24,8 +24,13 @@ export async function indexNow(tenant: TestTenant, executionId: string): Promise
 }
 
 /** Every row of the execution's own SQLite tables, as one haystack. */
-export async function everyDurableObjectCell(tenant: TestTenant, executionId: string): Promise<string> {
-  return runInDurableObject(executionDurableObject(tenant, executionId), (_o: ExecutionDurableObject, state) => {
+export function everyDurableObjectCell(tenant: TestTenant, executionId: string): Promise<string> {
+  return everyCellOf(executionDurableObject(tenant, executionId));
+}
+
+/** Every row of a Durable Object's own SQLite tables (an execution's, a tenant's triggers'), as one haystack. */
+export async function everyCellOf(stub: DurableObjectStub): Promise<string> {
+  return runInDurableObject(stub, (_o: unknown, state) => {
     const tables = state.storage.sql
       .exec<{ name: string }>(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",

@@ -4,6 +4,7 @@
 // the flows; this object keeps only trigger state, in its own SQLite.
 import { DurableObject } from "cloudflare:workers";
 import { newId } from "../ids";
+import { sealBackfillInputs } from "./backfill-inputs";
 import type { UpstreamView } from "./conditions";
 import { evaluateFlowTriggers } from "./flow-trigger";
 import { launch } from "./launch";
@@ -310,7 +311,12 @@ export class TriggersDurableObject extends DurableObject<Env> {
     });
   }
 
-  createBackfill(tenantId: string, t: TriggerTarget, req: BackfillRequest): Promise<TriggerOutcome> {
+  async createBackfill(tenantId: string, t: TriggerTarget, req: BackfillRequest): Promise<TriggerOutcome> {
+    await this.ready(tenantId);
+    const id = newId();
+    // Sealed before anything is stored: the flow as it is now says which inputs are SECRET.
+    const declared = req.inputs && (await readFlow(this.env, tenantId, t.namespace, t.flowId))?.flow.inputs;
+    const secret = await sealBackfillInputs(this.env, { tenantId, ...t, backfillId: id }, declared, req.inputs);
     return this.update(tenantId, t, (row, now) => {
       if (row.type !== SCHEDULE) return "Only Schedule triggers can be backfilled";
       if (row.backfill && row.backfill.currentDate <= row.backfill.end) return "A backfill is already running";
@@ -318,12 +324,13 @@ export class TriggersDurableObject extends DurableObject<Env> {
       const end = req.end ? Date.parse(req.end) : now;
       if (Number.isNaN(start) || Number.isNaN(end) || start > end) return "backfill: start must be a date before end";
       const backfill: Backfill = {
-        id: newId(),
+        id,
         start,
         end,
         currentDate: start,
         paused: false,
-        inputs: req.inputs,
+        inputs: secret.inputs,
+        ...(Object.keys(secret.sealed).length ? { sealedInputs: secret.sealed } : {}),
         labels: req.labels,
         done: 0,
         total: countOccurrences(row.definition, start, end, 100_000),

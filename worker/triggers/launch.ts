@@ -10,6 +10,8 @@ import { resolveInputs } from "../execution/inputs";
 import type { ExecutionJson } from "../execution/json";
 import { startExecution } from "../execution/start";
 import { render, renderDeep } from "../expressions";
+import { SecretsUnavailable } from "../secrets/crypto";
+import { openBackfillInputs } from "./backfill-inputs";
 import { type ConditionContext, conditionsMet } from "./conditions";
 import type { PendingStart } from "./store";
 
@@ -67,9 +69,21 @@ export async function launch(env: Env, tenantId: string, p: PendingStart): Promi
       return { ok: false, permanent: true, reason: outcome.error ?? "conditions not met", skipped: !outcome.error };
     }
   }
+  let overrides = p.inputs;
+  if (p.sealedInputs) {
+    const { backfillId } = p.sealedInputs;
+    const binding = { tenantId, namespace: p.namespace, flowId: p.flowId, triggerId: p.trigger.id, backfillId };
+    try {
+      overrides = { ...overrides, ...(await openBackfillInputs(env, binding, p.sealedInputs.inputs)) };
+    } catch (e) {
+      // A missing SECRETS_KEY may yet be set (retried); a value that does not open never will.
+      if (e instanceof SecretsUnavailable) throw e;
+      return { ok: false, permanent: true, reason: "the backfill's SECRET inputs could not be decrypted" };
+    }
+  }
   let inputs: Record<string, unknown>;
   try {
-    inputs = await triggerInputs(found.flow, p.trigger, vars, p.inputs);
+    inputs = await triggerInputs(found.flow, p.trigger, vars, overrides);
   } catch (e) {
     return { ok: false, permanent: true, reason: (e as Error).message };
   }

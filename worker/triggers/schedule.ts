@@ -138,11 +138,9 @@ async function advanceBackfill(
   const bf = row.backfill;
   if (!bf || bf.paused || bf.currentDate > bf.end) return false;
   const dates = occurrences(cron, bf.currentDate, bf.end, BATCH);
-  const starts = await Promise.all(
-    dates.map((d) =>
-      firing(tenantId, row, cron, d, `backfill:${bf.id}`, { labels: bf.labels ?? [], inputs: bf.inputs ?? {} }),
-    ),
-  );
+  const extra: Partial<PendingStart> = { labels: bf.labels ?? [], inputs: bf.inputs ?? {} };
+  if (bf.sealedInputs) extra.sealedInputs = { backfillId: bf.id, inputs: bf.sealedInputs };
+  const starts = await Promise.all(dates.map((d) => firing(tenantId, row, cron, d, `backfill:${bf.id}`, extra)));
   let more = false;
   store.transaction(() => {
     const fresh = store.get(row.namespace, row.flowId, row.triggerId);

@@ -4,6 +4,7 @@
 // between two awaits is one atomic step of the object.
 import type { Trigger } from "../../schema/flow/types";
 import type { Label } from "../engine/types";
+import type { Sealed } from "../secrets/crypto";
 import { migrate } from "./store-schema";
 
 export interface TriggerRow {
@@ -38,7 +39,9 @@ export interface Backfill {
   end: number;
   currentDate: number;
   paused: boolean;
+  /** SECRET ones hold the mask: their values are in `sealedInputs` (backfill-inputs.ts). */
   inputs?: Record<string, unknown>;
+  sealedInputs?: Record<string, Sealed>;
   labels?: Label[];
   /** Executions started so far. */
   done: number;
@@ -54,6 +57,8 @@ export interface PendingStart {
   variables: Record<string, unknown>;
   labels?: Label[];
   inputs?: Record<string, unknown>;
+  /** A backfill's SECRET inputs, sealed; opened over `inputs` when the firing is launched. */
+  sealedInputs?: { backfillId: string; inputs: Record<string, Sealed> };
   /** Schedules: conditions are evaluated when the firing is launched, against this date. */
   calendar?: { date: number; timezone?: string };
 }
