@@ -187,6 +187,29 @@ describe("sealInputs", () => {
     expect(masker.mask("k-one,k-two")).toBe("******,******");
   });
 
+  it("seals inputs named as a parent's secrets though declared STRING, and seals them again for a replay", async () => {
+    const declared = [{ id: "pw", type: "STRING" as const }];
+    const first = await sealInputs(
+      KEY,
+      { tenantId: "t1", executionId: "ex1" },
+      declared,
+      { pw: "from-parent" },
+      undefined,
+      ["pw"],
+    );
+    expect(first?.inputs).toEqual({ pw: "******" });
+    // The replay names nothing: what its original sealed stays sealed, under the replay's binding.
+    const from = { executionId: "ex1", sealed: first?.sealed ?? {} };
+    const again = await sealInputs(KEY, { tenantId: "t1", executionId: "ex2" }, declared, first?.inputs, from);
+    const vars = await withSecretInputs(
+      KEY,
+      execution("ex2", again?.sealed),
+      { inputs: again?.inputs },
+      new SecretMasker(),
+    );
+    expect(vars.inputs).toEqual({ pw: "from-parent" });
+  });
+
   it("leaves flows without SECRET inputs, and optional SECRET inputs not given, untouched", async () => {
     const where = { tenantId: "t1", executionId: "ex1" };
     expect(await sealInputs(KEY, where, [{ id: "a", type: "STRING" }], { a: "x" })).toBeUndefined();

@@ -49,6 +49,8 @@ interface Work {
   /** The ForEachItem itself, plugin defaults applied: the one source of its properties. */
   task: Task;
   vars: Record<string, unknown>;
+  /** The run's services: secret() in its properties, and the masker of what it reveals. */
+  svc: Awaited<ReturnType<typeof renderScope>>["svc"];
 }
 
 async function workOf(host: RunnerHost, taskRunId: string): Promise<Work> {
@@ -58,7 +60,8 @@ async function workOf(host: RunnerHost, taskRunId: string): Promise<Work> {
   if (!run || !parent) throw new Error(`Task run ${taskRunId} is not part of a ForEachItem`);
   const task = applyPluginDefaults({ ...machine.taskOf(parent), type: FOR_EACH_ITEM }, machine.state.flow);
   // With the SECRET inputs in plaintext: a batch's inputs may pass them on to its subflow.
-  return { run, task, vars: (await renderScope(host, run)).vars };
+  const { vars, svc } = await renderScope(host, run);
+  return { run, task, vars, svc };
 }
 
 /** The latest task run of a sibling generated task (`_split` for `_items`, `_items` for `_merge`). */
@@ -106,13 +109,13 @@ export async function runSplit(host: RunnerHost, taskRunId: string): Promise<Eng
   const limit = fileLimit(env);
   const written: string[] = [];
   try {
-    const { run, task, vars } = await workOf(host, taskRunId);
-    const items = (await render(String(task.items ?? ""), vars)).trim();
+    const { run, task, vars, svc } = await workOf(host, taskRunId);
+    const items = (await render(String(task.items ?? ""), vars, svc)).trim();
     if (!items.startsWith("kestra:///")) throw new Error(`ForEachItem 'items' must be a kestra:// URI, got '${items}'`);
     if (!mayRead(machine.execution, items)) {
       throw new Error(`This execution may not read ${items}`);
     }
-    const spec = batchSpec(await renderDeep(task.batch ?? {}, vars));
+    const spec = batchSpec(await renderDeep(task.batch ?? {}, vars, svc));
     const key = r2Key(scope.tenantId, items);
     const source = await env.STORAGE.get(key);
     if (!source) throw new Error(`File not found: ${items}`);
@@ -133,7 +136,7 @@ export async function runSplit(host: RunnerHost, taskRunId: string): Promise<Eng
       for (let i = 0; i < count; i++) yield batchUri(i);
     };
     await putLines(env.STORAGE, r2Key(scope.tenantId, splits), lines, { fileName: "splits.txt", limit });
-    host.log(taskRunId, "INFO", `Split ${items} into ${count} batch(es)`);
+    host.log(taskRunId, "INFO", svc.masker.mask(`Split ${items} into ${count} batch(es)`));
     return {
       type: "task-result",
       taskRunId,
@@ -161,13 +164,13 @@ export async function startItems(
   const parent = machine.execution;
   const stillRunning = () => machine.taskRun(taskRunId)?.state.current === "RUNNING";
   try {
-    const { run, task, vars } = await workOf(host, taskRunId);
+    const { run, task, vars, svc } = await workOf(host, taskRunId);
     const split = sibling(machine, run, "_split");
     const splits = split?.outputs?.splits;
     if (typeof splits !== "string") throw new Error("The ForEachItem split produced no batches file");
     const batches = Number(split?.outputs?.numberOfBatches ?? 0);
     children.expect(taskRunId, run.attempts.length, batches);
-    const plan = await planChildren(env, parent, task, vars, { id: task.id, type: FOR_EACH_ITEM });
+    const plan = await planChildren(env, parent, task, vars, svc, { id: task.id, type: FOR_EACH_ITEM });
     if (typeof plan === "string") throw new Error(plan);
 
     const source = await env.STORAGE.get(r2Key(host.scope.tenantId, splits));
@@ -177,7 +180,7 @@ export async function startItems(
       const id = await derivedId(taskRunId, `item:${run.attempts.length}:${iteration}`);
       if (children.started(taskRunId, iteration, id)) return;
       children.record(taskRunId, iteration, id);
-      const inputs = await childInputs(plan, task.inputs, { ...vars, taskrun: { ...taskrun, items, iteration } });
+      const inputs = await childInputs(plan, task.inputs, { ...vars, taskrun: { ...taskrun, items, iteration } }, svc);
       if (typeof inputs === "string") throw new Error(inputs);
       await startChild(env, parent, plan, { id, inputs, taskRunId });
       children.markStarted(taskRunId, iteration);

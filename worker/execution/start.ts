@@ -28,6 +28,8 @@ export interface StartOptions {
   id?: string;
   /** A replay's or retry's original, whose sealed SECRET inputs this execution takes over. */
   secretsFrom?: SealSource;
+  /** Inputs sealed like SECRET ones though the flow declares them otherwise (a parent's secrets). */
+  alsoSecret?: string[];
 }
 
 /** The Durable Object's RPC surface with its declared types (RPC's mapped types lose `unknown`). */
@@ -99,6 +101,7 @@ export async function startExecution(env: Env, opts: StartOptions): Promise<Exec
     opts.flow.inputs,
     opts.inputs,
     opts.secretsFrom,
+    opts.alsoSecret,
   );
   const inputs = secret?.inputs ?? opts.inputs;
   if (inputs && Object.keys(inputs).length) execution.inputs = inputs;

@@ -7,8 +7,10 @@ import type { Flow, Task } from "../../schema/flow/types";
 import { database } from "../db/client";
 import { getFlow } from "../db/flows";
 import type { EngineEvent, Execution, ExecutionTrigger, Label } from "../engine/types";
-import { render, renderDeep } from "../expressions";
+import { type RenderServices, render, renderDeep } from "../expressions";
 import { derivedId } from "../ids";
+import { valueAt } from "../secrets/inputs";
+import type { StoreServices } from "../secrets/services";
 import { resolveInputs } from "./inputs";
 import type { ExecutionJson } from "./json";
 import { type RunnerHost, renderScope } from "./runner";
@@ -34,27 +36,31 @@ export interface ChildPlan {
   trigger: ExecutionTrigger;
 }
 
-/** Renders and checks the flow to start; a string is the error the task fails with. */
+/**
+ * Renders and checks the flow to start; a string is the error the task fails with. Rendered with
+ * the run's services, so secret() works here; labels are shown, so they leave masked.
+ */
 export async function planChildren(
   env: Env,
   parent: Execution,
   task: Task,
   vars: Vars,
+  svc: StoreServices & RenderServices,
   trigger: { id: string; type: string },
 ): Promise<ChildPlan | string> {
-  const namespace = await render(String(task.namespace), vars);
-  const flowId = await render(String(task.flowId), vars);
-  const revision = task.revision === undefined ? undefined : Number(await render(String(task.revision), vars));
+  const namespace = await render(String(task.namespace), vars, svc);
+  const flowId = await render(String(task.flowId), vars, svc);
+  const revision = task.revision === undefined ? undefined : Number(await render(String(task.revision), vars, svc));
   const found = await getFlow(database(env.DB), parent.tenantId, namespace, flowId, revision);
   if (!found) return `Unable to find the subflow '${namespace}.${flowId}'${revision ? ` revision ${revision}` : ""}`;
   if (found.disabled) return `The subflow '${namespace}.${flowId}' is disabled`;
   const inherited = task.inheritLabels ? parent.labels : parent.labels.filter((l) => l.key.startsWith("system."));
-  const own = asLabels(await renderDeep(task.labels ?? {}, vars));
+  const own = asLabels(svc.masker.maskDeep(await renderDeep(task.labels ?? {}, vars, svc)));
   return {
     flow: found.flow,
     revision: found.revision,
     labels: [...inherited, ...own],
-    scheduleDate: task.scheduleDate ? await render(String(task.scheduleDate), vars) : undefined,
+    scheduleDate: task.scheduleDate ? await render(String(task.scheduleDate), vars, svc) : undefined,
     wait: String(task.wait ?? true) !== "false",
     trigger: {
       ...trigger,
@@ -68,9 +74,21 @@ export async function planChildren(
   };
 }
 
+/** One child's inputs, and those of them that hold a value the parent's masker knows. */
+export interface ChildInputs {
+  inputs: Vars;
+  /** Sealed in the child though it may not declare them SECRET: they carry the parent's secrets. */
+  secret: string[];
+}
+
 /** Renders one child's inputs and validates them against the child flow; a string is the error. */
-export async function childInputs(plan: ChildPlan, inputs: unknown, vars: Vars): Promise<Vars | string> {
-  const submitted = (await renderDeep(inputs ?? {}, vars)) as Vars;
+export async function childInputs(
+  plan: ChildPlan,
+  inputs: unknown,
+  vars: Vars,
+  svc: StoreServices & RenderServices,
+): Promise<ChildInputs | string> {
+  const submitted = (await renderDeep(inputs ?? {}, vars, svc)) as Vars;
   const resolved = await resolveInputs(
     plan.flow.inputs,
     { values: submitted, files: {} },
@@ -81,7 +99,12 @@ export async function childInputs(plan: ChildPlan, inputs: unknown, vars: Vars):
       },
     },
   );
-  if (resolved.ok) return resolved.inputs;
+  if (resolved.ok) {
+    const secret = (plan.flow.inputs ?? [])
+      .map((i) => i.id)
+      .filter((id) => svc.masker.holds(valueAt(resolved.inputs, id)));
+    return { inputs: resolved.inputs, secret };
+  }
   return `Invalid inputs for the subflow: ${resolved.violations.map((v) => `${v.input}: ${v.message}`).join("; ")}`;
 }
 
@@ -90,14 +113,15 @@ export function startChild(
   env: Env,
   parent: Execution,
   plan: ChildPlan,
-  child: { id: string; inputs: Vars; taskRunId: string },
+  child: { id: string; inputs: ChildInputs; taskRunId: string },
 ): Promise<ExecutionJson> {
   return startExecution(env, {
     id: child.id,
     tenantId: parent.tenantId,
     flow: plan.flow,
     revision: plan.revision,
-    inputs: child.inputs,
+    inputs: child.inputs.inputs,
+    alsoSecret: child.inputs.secret,
     labels: plan.labels,
     scheduleDate: plan.scheduleDate,
     trigger: plan.trigger,
@@ -120,9 +144,9 @@ export async function startSubflow(host: RunnerHost, taskRunId: string): Promise
   try {
     const { vars, svc } = await renderScope(host, run);
     mask = (text) => svc.masker.mask(text);
-    const plan = await planChildren(env, parent, task, vars, { id: task.id, type: SUBFLOW });
+    const plan = await planChildren(env, parent, task, vars, svc, { id: task.id, type: SUBFLOW });
     if (typeof plan === "string") return fail(plan);
-    const inputs = await childInputs(plan, task.inputs, vars);
+    const inputs = await childInputs(plan, task.inputs, vars, svc);
     if (typeof inputs === "string") return fail(inputs);
     const id = await derivedId(taskRunId, `subflow:${run.attempts.length}`);
     const child = await startChild(env, parent, plan, { id, inputs, taskRunId });

@@ -51,9 +51,11 @@ export interface SealSource {
 }
 
 /**
- * Seals the SECRET inputs of a new execution and masks them in its inputs; undefined when the flow
- * declares none. A replay or retry passes its original's sealed values in `from`: they are opened
- * under the original's binding and sealed again under the new execution's.
+ * Seals the SECRET inputs of a new execution and masks them in its inputs; undefined when there
+ * are none. A replay or retry passes its original's sealed values in `from`: they are opened
+ * under the original's binding and sealed again under the new execution's, whatever the flow now
+ * declares. `also` names inputs sealed though not declared SECRET: a subflow's inputs that hold a
+ * value its parent knows to be secret.
  */
 export async function sealInputs(
   env: { SECRETS_KEY?: string },
@@ -61,12 +63,17 @@ export async function sealInputs(
   declared: Input[] | undefined,
   inputs: Vars | undefined,
   from?: SealSource,
+  also: string[] = [],
 ): Promise<{ inputs: Vars; sealed: SealedInputs } | undefined> {
-  const secret = (declared ?? []).filter(isSecret);
-  if (!secret.length) return undefined;
+  const secret = new Set([
+    ...(declared ?? []).filter(isSecret).map((i) => i.id),
+    ...also,
+    ...Object.keys(from?.sealed ?? {}),
+  ]);
+  if (!secret.size) return undefined;
   let masked: Vars = inputs ?? {};
   const sealed: SealedInputs = {};
-  for (const { id } of secret) {
+  for (const id of secret) {
     const original = from?.sealed[id];
     let plaintext: string;
     if (original && from) {
@@ -106,6 +113,8 @@ function openInputs(env: { SECRETS_KEY?: string }, execution: Execution): Promis
 /** Gives every string in `value` (at any depth) to the masker. */
 export function reveal(masker: SecretMasker, value: unknown): void {
   if (typeof value === "string") masker.reveal(value);
+  // A number sealed as secret (a parent's secret given to an INT input) is masked as its text.
+  else if (typeof value === "number") masker.reveal(String(value));
   else if (Array.isArray(value)) for (const v of value) reveal(masker, v);
   else if (isMap(value)) for (const v of Object.values(value)) reveal(masker, v);
 }

@@ -29,6 +29,19 @@ export class SecretMasker {
     return out;
   }
 
+  /**
+   * Whether `value` holds a remembered value at any depth: in a string, or as a whole number (a
+   * secret "1234" given to an INT input arrives as 1234).
+   */
+  holds(value: unknown): boolean {
+    if (this.empty) return false;
+    if (typeof value === "string") return this.ordered.some((v) => value.includes(v));
+    if (typeof value === "number") return this.values.has(String(value));
+    if (Array.isArray(value)) return value.some((v) => this.holds(v));
+    if (value !== null && typeof value === "object") return Object.values(value).some((v) => this.holds(v));
+    return false;
+  }
+
   /** Strings masked at any depth (map keys included); other values kept. A new value, never the input mutated. */
   maskDeep<T>(value: T): T {
     if (this.empty) return value;
