@@ -1,7 +1,8 @@
 // secret() in the properties of Subflow and ForEachItem, which start other executions: the value
 // reaches the child as it is, yet it is masked wherever it would be shown: the child's inputs
 // (sealed in the child even though it declares a STRING), its labels, logs and outputs, the
-// parent's task runs, the search index and every object's SQLite.
+// parent's task runs, the search index and every object's SQLite. And a ForEachItem's failure
+// message is masked like any task's error when it quotes such a value.
 import { describe, expect, it } from "vitest";
 import type { ExecutionJson } from "../../worker/execution/json";
 import { logsOf, runFlow, saveFlow, settled } from "../helpers/executions";
@@ -112,5 +113,78 @@ describe("secret() in Subflow and ForEachItem properties", () => {
       ...(await Promise.all([ex.id, ...kids.map((k) => k.id)].map((id) => everyDurableObjectCell(t, id)))),
     ];
     for (const haystack of [...responses, ...stored]) expect(haystack.includes(PASS)).toBe(false);
+  });
+});
+
+const counter = `id: counter
+namespace: qa.sub
+inputs:
+  - id: n
+    type: INT
+tasks:
+  - id: noop
+    type: ${P}.log.Log
+    message: "{{ inputs.n }}"
+`;
+
+const failing = `id: failing
+namespace: qa
+inputs:
+  - id: pw
+    type: SECRET
+  - id: file
+    type: FILE
+  - id: bad
+    type: BOOLEAN
+tasks:
+  - id: each
+    type: ${P}.flow.ForEachItem
+    items: "{{ inputs.bad ? inputs.pw : inputs.file }}"
+    batch:
+      rows: 1
+    namespace: qa.sub
+    flowId: counter
+    inputs:
+      n: "{{ secret('PASS') }}"
+`;
+
+describe("ForEachItem failures", () => {
+  it("mask a secret their message quotes, in _split (a SECRET input as items) and _items (a secret() as a batch input)", async () => {
+    const t = await createTenant();
+    await putSecret(t, "PASS", PASS);
+    await saveFlow(t, counter);
+    await saveFlow(t, failing);
+    const PW = "items-secret-0c5a7e";
+    const start = async (bad: boolean) => {
+      const form = new FormData();
+      form.set("pw", PW);
+      form.set("bad", String(bad));
+      form.set("file", new File(["a\n"], "file"));
+      return runFlow(t, "qa", "failing", { body: form });
+    };
+    const split = await start(true);
+    const items = await start(false);
+    const errors = async (ex: ExecutionJson) =>
+      (await logsOf(t, ex.id)).filter((l) => l.level === "ERROR").map((l) => l.message);
+
+    expect(split.state.current).toBe("FAILED");
+    expect(split.taskRunList.find((r) => r.taskId === "each_split")?.state.current).toBe("FAILED");
+    expect(await errors(split)).toContain("ForEachItem 'items' must be a kestra:// URI, got '******'");
+    expect(items.state.current).toBe("FAILED");
+    expect(items.taskRunList.find((r) => r.taskId === "each_items")?.state.current).toBe("FAILED");
+    expect(await errors(items)).toContain("Invalid inputs for the subflow: n: expected an integer, got '******'");
+
+    for (const ex of [split, items]) await indexNow(t, ex.id);
+    const haystacks = [
+      JSON.stringify(await errors(split)),
+      JSON.stringify(await errors(items)),
+      ...(await everyD1Cell()).values(),
+      await everyDurableObjectCell(t, split.id),
+      await everyDurableObjectCell(t, items.id),
+    ];
+    for (const haystack of haystacks) {
+      expect(haystack.includes(PW)).toBe(false);
+      expect(haystack.includes(PASS)).toBe(false);
+    }
   });
 });

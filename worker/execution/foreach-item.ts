@@ -11,6 +11,7 @@ import { isTerminal } from "../engine/state";
 import type { EngineEvent, StateType, TaskRun } from "../engine/types";
 import { render, renderDeep } from "../expressions";
 import { derivedId } from "../ids";
+import type { SecretMasker } from "../secrets/masker";
 import { fileUri, mayRead, r2Key } from "../storage/files";
 import { checkLimit, fileLimit } from "../storage/limits";
 import { ForEachItemChildren } from "../tasks/foreach-item-children";
@@ -73,11 +74,15 @@ function sibling(machine: ExecutionMachine, run: TaskRun, suffix: string): TaskR
     .at(-1);
 }
 
-const failed = (taskRunId: string, e: unknown): EngineEvent => ({
-  type: "task-result",
-  taskRunId,
-  result: { state: "FAILED", error: e instanceof Error ? e.message : String(e) },
-});
+/** A failure, its message masked like any task's error once the run has revealed something. */
+const failed = (taskRunId: string, e: unknown, masker?: SecretMasker): EngineEvent => {
+  const message = e instanceof Error ? e.message : String(e);
+  return {
+    type: "task-result",
+    taskRunId,
+    result: { state: "FAILED", error: masker ? masker.mask(message) : message },
+  };
+};
 
 /**
  * Writes lines to R2 as a stream of known length: neither the lines nor the file are held. The
@@ -108,8 +113,10 @@ export async function runSplit(host: RunnerHost, taskRunId: string): Promise<Eng
   const { machine, env, scope } = host;
   const limit = fileLimit(env);
   const written: string[] = [];
+  let masker: SecretMasker | undefined;
   try {
     const { run, task, vars, svc } = await workOf(host, taskRunId);
+    masker = svc.masker;
     const items = (await render(String(task.items ?? ""), vars, svc)).trim();
     if (!items.startsWith("kestra:///")) throw new Error(`ForEachItem 'items' must be a kestra:// URI, got '${items}'`);
     if (!mayRead(machine.execution, items)) {
@@ -145,7 +152,7 @@ export async function runSplit(host: RunnerHost, taskRunId: string): Promise<Eng
   } catch (e) {
     // Batches already cut belong to no split file: none of this attempt stays behind.
     if (written.length) await env.STORAGE.delete(written).catch(() => undefined);
-    return failed(taskRunId, e);
+    return failed(taskRunId, e, masker);
   }
 }
 
@@ -163,8 +170,10 @@ export async function startItems(
   const { machine, env } = host;
   const parent = machine.execution;
   const stillRunning = () => machine.taskRun(taskRunId)?.state.current === "RUNNING";
+  let masker: SecretMasker | undefined;
   try {
     const { run, task, vars, svc } = await workOf(host, taskRunId);
+    masker = svc.masker;
     const split = sibling(machine, run, "_split");
     const splits = split?.outputs?.splits;
     if (typeof splits !== "string") throw new Error("The ForEachItem split produced no batches file");
@@ -211,7 +220,7 @@ export async function startItems(
     return (await itemsOutcome(host, children, taskRunId)) ?? NOTHING;
   } catch (e) {
     await killItems(host, children, taskRunId);
-    return failed(taskRunId, e);
+    return failed(taskRunId, e, masker);
   }
 }
 
@@ -292,8 +301,10 @@ export async function runMerge(
   taskRunId: string,
 ): Promise<EngineEvent> {
   const { machine } = host;
+  let masker: SecretMasker | undefined;
   try {
-    const { run, task } = await workOf(host, taskRunId);
+    const { run, task, svc } = await workOf(host, taskRunId);
+    masker = svc.masker;
     const items = sibling(machine, run, "_items");
     // Without wait, nothing was collected: the batches' executions may still be running.
     if (String(task.wait ?? true) === "false" || !items)
@@ -301,6 +312,6 @@ export async function runMerge(
     const subflowOutputs = await writeOutputs(host, children, items.id, run, "subflowOutputs.jsonl");
     return { type: "task-result", taskRunId, result: { state: "SUCCESS", outputs: { subflowOutputs } } };
   } catch (e) {
-    return failed(taskRunId, e);
+    return failed(taskRunId, e, masker);
   }
 }
