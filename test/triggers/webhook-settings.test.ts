@@ -4,7 +4,7 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { triggersStub } from "../../worker/triggers/client";
-import type { WebhookAdmission } from "../../worker/triggers/durable-object";
+import type { WebhookAnswer } from "../../worker/triggers/durable-object";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 import { frozenTenant, triggersObject } from "../helpers/triggers";
 
@@ -18,10 +18,10 @@ const put = (t: TestTenant, body: unknown) =>
 const target = { namespace: "hooks", flowId: "echo", triggerId: "hook" };
 
 /** Admits `n` deliveries at the object's current clock; counts the admitted ones. */
-async function admitted(t: TestTenant, n: number): Promise<{ count: number; last: WebhookAdmission | undefined }> {
+async function admitted(t: TestTenant, n: number): Promise<{ count: number; last: WebhookAnswer | undefined }> {
   const stub = triggersStub(env, t.tenantId);
   let count = 0;
-  let last: WebhookAdmission | undefined;
+  let last: WebhookAnswer | undefined;
   for (let i = 0; i < n; i++) {
     last = await stub.admitWebhook(t.tenantId, target);
     if (last.kind === "admitted") count++;

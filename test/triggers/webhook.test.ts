@@ -113,6 +113,34 @@ describe("webhook trigger", () => {
     expect((await hook(t, "hooks/off/s3cret-key", { method: "POST" })).status).toBe(409);
   });
 
+  it("follows every change of the flow: a new key, a new revision, disabled, enabled, deleted", async () => {
+    const t = await createTenant();
+    const update = async (source: string) => {
+      const res = await t.fetch("flows/hooks/echo", {
+        method: "PUT",
+        headers: { "Content-Type": "application/x-yaml" },
+        body: source,
+      });
+      expect(res.status).toBe(200);
+    };
+    const revisionOf = async (res: Response) => {
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { flowRevision: number }).flowRevision;
+    };
+    await saveFlow(t, ECHO);
+    expect(await revisionOf(await hook(t, "hooks/echo/s3cret-key", { method: "POST" }))).toBe(1);
+    expect(await revisionOf(await hook(t, "hooks/echo/s3cret-key", { method: "POST" }))).toBe(1);
+    await update(ECHO.replace("key: s3cret-key", "key: n3w-key"));
+    expect((await hook(t, "hooks/echo/s3cret-key", { method: "POST" })).status).toBe(404);
+    expect(await revisionOf(await hook(t, "hooks/echo/n3w-key", { method: "POST" }))).toBe(2);
+    await update(ECHO.concat("disabled: true\n"));
+    expect((await hook(t, "hooks/echo/s3cret-key", { method: "POST" })).status).toBe(409);
+    await update(ECHO);
+    expect(await revisionOf(await hook(t, "hooks/echo/s3cret-key", { method: "POST" }))).toBe(4);
+    expect((await t.fetch("flows/hooks/echo", { method: "DELETE" })).status).toBeLessThan(300);
+    expect((await hook(t, "hooks/echo/s3cret-key", { method: "POST" })).status).toBe(404);
+  });
+
   it("answers 404 for a trigger disabled in the flow or through the API", async () => {
     const t = await createTenant();
     await saveFlow(t, ECHO.replace("key: wait-key", "key: wait-key\n    disabled: true"));

@@ -79,17 +79,59 @@ async function bodyIdempotencyKey(trigger: Trigger, vars: Record<string, unknown
   }
 }
 
+type FoundFlow = NonNullable<Awaited<ReturnType<typeof getFlow>>>;
+
+/**
+ * Flows of recent deliveries, kept by this isolate so a busy webhook does not read D1 for each
+ * one. The tenant's trigger object, asked on every delivery anyway, knows each trigger's current
+ * revision and turns a delivery made with an older flow away before it takes anything.
+ */
+const recentFlows = new Map<string, FoundFlow>();
+const RECENT_FLOWS_MAX = 256;
+
+function remember(key: string, found: FoundFlow): void {
+  recentFlows.delete(key);
+  recentFlows.set(key, found);
+  if (recentFlows.size > RECENT_FLOWS_MAX) recentFlows.delete(recentFlows.keys().next().value!);
+}
+
 async function handle(c: Context<AppEnv>): Promise<Response> {
   const tenantId = c.get("tenantId");
-  const { namespace = "", flowId = "", key = "" } = c.req.param();
+  const { namespace = "", flowId = "" } = c.req.param();
+  const cacheKey = JSON.stringify([tenantId, namespace, flowId]);
+  const body = await readBody(c);
+  const kept = recentFlows.get(cacheKey);
+  if (kept) {
+    const answer = await deliver(c, body, kept, true);
+    if (answer) return answer;
+    recentFlows.delete(cacheKey);
+  }
   const found = await getFlow(dbOf(c), tenantId, namespace, flowId);
   if (!found) throw notFound("Flow not found");
-  if (found.disabled) throw conflict("Cannot execute a disabled flow");
+  remember(cacheKey, found);
+  return (await deliver(c, body, found, false))!;
+}
+
+/** Starts the delivery's execution; undefined when a kept flow turned out older than the trigger's. */
+async function deliver(
+  c: Context<AppEnv>,
+  body: unknown,
+  found: FoundFlow,
+  kept: boolean,
+): Promise<Response | undefined> {
+  const tenantId = c.get("tenantId");
+  const { namespace = "", flowId = "", key = "" } = c.req.param();
+  if (found.disabled) {
+    if (kept) return undefined;
+    throw conflict("Cannot execute a disabled flow");
+  }
   const fv = flowVars(tenantId, found.flow, found.revision);
   const trigger = await matchingTrigger(found.flow.triggers ?? [], key, { flow: fv });
-  if (!trigger || trigger.disabled) throw notFound("Webhook not found");
+  if (!trigger || trigger.disabled) {
+    if (kept) return undefined;
+    throw notFound("Webhook not found");
+  }
 
-  const body = await readBody(c);
   const url = new URL(c.req.url);
   const variables = {
     body,
@@ -104,7 +146,9 @@ async function handle(c: Context<AppEnv>): Promise<Response> {
     tenantId,
     { namespace, flowId, triggerId: trigger.id },
     c.req.header("Idempotency-Key") || (await bodyIdempotencyKey(trigger, vars)),
+    kept ? found.revision : undefined,
   );
+  if (admission.kind === "stale") return undefined;
   if (admission.kind === "disabled") throw notFound("Webhook not found");
   if (admission.kind === "limited") {
     return c.json({ message: "Too many webhook deliveries for this tenant", code: "rate_limited" as const }, 429, {

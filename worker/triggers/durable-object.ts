@@ -16,6 +16,7 @@ import { type WebhookAdmission, WebhookGate, type WebhookSettings } from "./webh
 import { WindowStore } from "./window-store";
 
 export type { WebhookAdmission, WebhookSettings } from "./webhook-gate";
+export type WebhookAnswer = WebhookAdmission | { kind: "stale" };
 
 /** An outbox row that failed for a transient reason is retried this much later. */
 const RETRY_MS = 5_000;
@@ -248,9 +249,20 @@ export class TriggersDurableObject extends DurableObject<Env> {
    * Decides the execution id of a webhook delivery. A repeated Idempotency-Key within 24 hours gets
    * the first delivery's id (and spends no token); a new delivery spends one token of the bucket.
    */
-  async admitWebhook(tenantId: string, target: TriggerTarget, idempotencyKey?: string): Promise<WebhookAdmission> {
+  /**
+   * Rations a delivery. `knownRevision` is the revision of a flow the Worker kept from an earlier
+   * delivery: if this object has seen a newer one (or the trigger is gone or inactive), nothing is
+   * taken and the answer is "stale", so the Worker reads the flow from D1 and tries once more.
+   */
+  async admitWebhook(
+    tenantId: string,
+    target: TriggerTarget,
+    idempotencyKey?: string,
+    knownRevision?: number,
+  ): Promise<WebhookAnswer> {
     await this.ready(tenantId);
     const row = this.store.get(target.namespace, target.flowId, target.triggerId);
+    if (knownRevision !== undefined && (!row || row.inactive || row.revision > knownRevision)) return { kind: "stale" };
     if (row?.disabled) return { kind: "disabled" };
     const key = idempotencyKey ? `${triggerKey(tenantId, target)}|${idempotencyKey}` : undefined;
     return this.gate.admit(key, this.now());
