@@ -3,7 +3,7 @@
 // instead of once per step loses nothing; the batch is flushed before the object waits on anything
 // but its own microtasks (I/O, a timer, the next request), and at the end of a run.
 import type { ExecutionMachine } from "../engine/machine";
-import type { EngineEvent, MetricEntry, StepResult } from "../engine/types";
+import type { EngineEvent, MetricEntry, StepResult, TaskRun } from "../engine/types";
 import type { ExecutionStore } from "./store";
 
 export class StepBatch {
@@ -36,14 +36,20 @@ export class StepBatch {
     if (!this.dirty.size && !this.removed.size && !this.metrics.length && !this.executionChanged && !this.ended) return;
     const { store, machine } = this;
     store.transaction(() => {
-      for (const { taskRunId, metric } of this.metrics) {
-        store.appendMetric({ ...metric, taskRunId, taskId: machine.taskRun(taskRunId)?.taskId ?? null });
-      }
+      store.appendMetrics(
+        this.metrics.map(({ taskRunId, metric }) => ({
+          ...metric,
+          taskRunId,
+          taskId: machine.taskRun(taskRunId)?.taskId ?? null,
+        })),
+      );
       for (const id of this.removed) store.removeTaskRun(id);
+      const runs: TaskRun[] = [];
       for (const id of this.dirty) {
         const run = machine.taskRun(id);
-        if (run) store.saveTaskRun(run);
+        if (run) runs.push(run);
       }
+      store.saveTaskRuns(runs);
       if (this.executionChanged) store.saveExecution(machine.state);
       // The end is announced at least once: the notice commits with the state that ended.
       if (this.ended) {

@@ -60,7 +60,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       const state = { flow, execution, taskRuns: seed };
       this.store.transaction(() => {
         this.store.create(state);
-        for (const run of seed) this.store.saveTaskRun(run);
+        this.store.saveTaskRuns(seed);
       });
       this.machine = new ExecutionMachine(state);
       await this.admit();
