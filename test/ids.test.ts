@@ -35,4 +35,12 @@ describe("ids", () => {
     expect(await derivedId("x", "retry")).toBe(await derivedId("x", "retry"));
     expect(await derivedId("x", "retry")).not.toBe(await derivedId("x", "other"));
   });
+
+  it("stay distinct and well formed across many refills of the random pool", () => {
+    const ids = Array.from({ length: 5000 }, () => newId());
+    expect(new Set(ids).size).toBe(5000);
+    for (const id of ids) expect(id).toMatch(/^[0-9A-Za-z]{22}$/);
+    // Every leading digit is used: the ids span the whole 128-bit range, not just the pool's first words.
+    expect(new Set(ids.map((id) => id[0])).size).toBeGreaterThan(3);
+  });
 });

@@ -4,7 +4,20 @@ import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 
 export type Db = DrizzleD1Database;
 
-export const database = (d1: D1Database): Db => drizzle(d1);
+/**
+ * One handle per binding object: building Drizzle's dialect and session costs more than a small
+ * query, and an execution's object asks for one per task run. The handle holds no state of its own.
+ */
+const handles = new WeakMap<D1Database, Db>();
+
+export function database(d1: D1Database): Db {
+  let db = handles.get(d1);
+  if (!db) {
+    db = drizzle(d1);
+    handles.set(d1, db);
+  }
+  return db;
+}
 
 /** True when D1 refused a write because of a PRIMARY KEY or UNIQUE constraint (Drizzle wraps the D1 error). */
 export function isConstraintError(error: unknown): boolean {

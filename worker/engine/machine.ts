@@ -92,10 +92,16 @@ export class ExecutionMachine {
     this.due.clear();
     this.loopPrefixes.clear();
     for (const run of this.state.taskRuns) this.indexRun(run);
-    this.outputsVersion++;
+    this.outputsEpoch++;
+    this.outputsChanges.length = 0;
   }
-  /** Bumped whenever any task run's outputs change, so views of them can be cached. */
-  outputsVersion = 0;
+  /**
+   * The task runs whose outputs were set since the last reindex, in order: a view of all outputs
+   * follows them instead of being rebuilt from every task run after each one.
+   */
+  readonly outputsChanges: TaskRun[] = [];
+  /** Bumped when task runs were removed: views of the outputs start over. */
+  outputsEpoch = 0;
 
   constructor(readonly state: EngineState) {
     this.index = buildFlowIndex(state.flow);
@@ -395,7 +401,7 @@ export class ExecutionMachine {
 
   setOutputs(run: TaskRun, outputs: Record<string, unknown>): void {
     run.outputs = outputs;
-    this.outputsVersion++;
+    this.outputsChanges.push(run);
   }
 
   touch(run: TaskRun): void {

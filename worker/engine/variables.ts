@@ -1,6 +1,6 @@
 // The variables a task run renders against (spec §7.1): flow, execution, task, taskrun, parents,
 // outputs (nested by every looping ancestor's value, §3.7), inputs, vars, labels, trigger.
-// Pure; the outputs view is cached per machine and rebuilt only when some outputs changed.
+// Pure; the outputs view is kept per machine and follows the outputs changes it has not seen yet.
 import type { ExecutionMachine } from "./machine";
 import { startDate } from "./state";
 import type { Execution, TaskRun } from "./types";
@@ -13,7 +13,15 @@ export interface SealedOutputsAt {
   path: string[];
 }
 
-const outputsCache = new WeakMap<ExecutionMachine, { version: number; view: Vars; sealed: SealedOutputsAt[] }>();
+interface OutputsCache {
+  epoch: number;
+  /** How many of the machine's outputs changes the view holds. */
+  applied: number;
+  view: Vars;
+  sealed: SealedOutputsAt[];
+}
+
+const outputsCache = new WeakMap<ExecutionMachine, OutputsCache>();
 
 function isEmpty(outputs: Record<string, unknown> | null): boolean {
   return !outputs || Object.keys(outputs).length === 0;
@@ -27,25 +35,28 @@ function valuePath(m: ExecutionMachine, run: TaskRun): string[] {
   return path;
 }
 
-function outputsCached(m: ExecutionMachine): { view: Vars; sealed: SealedOutputsAt[] } {
-  const cached = outputsCache.get(m);
-  if (cached && cached.version === m.outputsVersion) return cached;
-  const view: Vars = {};
-  const sealed: SealedOutputsAt[] = [];
-  for (const run of m.state.taskRuns) {
-    if (isEmpty(run.outputs)) continue;
-    const path = [run.taskId, ...valuePath(m, run)];
-    let node = view;
-    for (const key of path.slice(0, -1)) {
-      if (!node[key] || typeof node[key] !== "object") node[key] = {};
-      node = node[key] as Vars;
-    }
-    node[path[path.length - 1]!] = run.outputs;
-    if (run.meta?.sealedOutputs) sealed.push({ run, path });
+/** Puts a task run's outputs at its place in the view (task id, then its loop values). */
+function place(cache: OutputsCache, m: ExecutionMachine, run: TaskRun): void {
+  if (isEmpty(run.outputs)) return;
+  const path = [run.taskId, ...valuePath(m, run)];
+  let node = cache.view;
+  for (const key of path.slice(0, -1)) {
+    if (!node[key] || typeof node[key] !== "object") node[key] = {};
+    node = node[key] as Vars;
   }
-  const fresh = { version: m.outputsVersion, view, sealed };
-  outputsCache.set(m, fresh);
-  return fresh;
+  node[path[path.length - 1]!] = run.outputs;
+  if (run.meta?.sealedOutputs && !cache.sealed.some((s) => s.run === run)) cache.sealed.push({ run, path });
+}
+
+function outputsCached(m: ExecutionMachine): OutputsCache {
+  let cache = outputsCache.get(m);
+  if (!cache || cache.epoch !== m.outputsEpoch) {
+    cache = { epoch: m.outputsEpoch, applied: m.outputsChanges.length, view: {}, sealed: [] };
+    for (const run of m.state.taskRuns) place(cache, m, run);
+    outputsCache.set(m, cache);
+  }
+  for (; cache.applied < m.outputsChanges.length; cache.applied++) place(cache, m, m.outputsChanges[cache.applied]!);
+  return cache;
 }
 
 export function outputsView(m: ExecutionMachine): Vars {

@@ -21,7 +21,7 @@ import { StepBatch } from "./batch";
 import { carryOut } from "./commands";
 import { ForEachItemChildren, forEachItemWork, itemEnded } from "./foreach-item";
 import { type ExecutionJson, type ExecutionSummaryJson, executionJson, executionSummaryJson } from "./json";
-import type { RunnerHost } from "./runner";
+import type { RunnerHost, TaskAbort } from "./runner";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 import { type Watched, Watchers } from "./watchers";
 
@@ -35,7 +35,7 @@ export type ControlOutcome =
 export class ExecutionDurableObject extends DurableObject<Env> {
   private readonly store: ExecutionStore;
   private machine?: ExecutionMachine;
-  readonly controllers = new Map<string, AbortController>();
+  readonly controllers = new Map<string, TaskAbort>();
   private inflight = 0;
   /** Shifts this object's clock; only tests move it, to make retries and sleeps due now. */
   private clockOffsetMs = 0;

@@ -25,18 +25,47 @@ export interface RunnerHost {
   env: Env;
   scope: ExecutionScope;
   log(taskRunId: string | null, level: LogLevel | "INFO" | "WARN" | "ERROR", message: string): void;
-  controllers: Map<string, AbortController>;
+  controllers: Map<string, TaskAbort>;
   /** The ERROR logs of this execution so far, for `errorLogs()`. */
   errorLogs(): unknown[];
 }
 
-/** Worker variables named `KESTRA_X` become `{{ envs.x }}`, as Kestra does with its env-vars prefix. */
+const envsByEnv = new WeakMap<Env, Record<string, string>>();
+
+/**
+ * Worker variables named `KESTRA_X` become `{{ envs.x }}`, as Kestra does with its env-vars prefix.
+ * Read once per `env` object (an object's lives as long as it does), not once per task run.
+ */
 function envsOf(env: Env): Record<string, string> {
-  const envs: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (key.startsWith("KESTRA_") && typeof value === "string") envs[key.slice(7).toLowerCase()] = value;
+  let envs = envsByEnv.get(env);
+  if (!envs) {
+    envs = {};
+    for (const [key, value] of Object.entries(env)) {
+      if (key.startsWith("KESTRA_") && typeof value === "string") envs[key.slice(7).toLowerCase()] = value;
+    }
+    envsByEnv.set(env, envs);
   }
   return envs;
+}
+
+/**
+ * A running task's way to be stopped (kill, timeout). The AbortController behind its signal is
+ * made when the task first asks for it: most in-process tasks never do, and one per run adds up.
+ */
+export class TaskAbort {
+  private controller?: AbortController;
+  private aborted = false;
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.aborted) this.controller.abort();
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort();
+  }
 }
 
 type Vars = Record<string, unknown>;
@@ -118,13 +147,15 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
   }
   const { vars, svc } = scope;
   const metrics: MetricEntry[] = [];
-  const controller = new AbortController();
+  const controller = new TaskAbort();
   host.controllers.set(taskRunId, controller);
-  const guarded = createGuardedFetch({ allowPrivateNetwork: host.env.ALLOW_PRIVATE_NETWORK === "true" });
+  let guarded: ReturnType<typeof createGuardedFetch> | undefined;
   const ctx: TaskContext = {
     task,
     kv: svc.kvStore,
-    signal: controller.signal,
+    get signal() {
+      return controller.signal;
+    },
     render: (t) => render(t, vars, svc),
     renderTyped: (t) => renderTyped(t, vars, svc),
     renderDeep: (v) => renderDeep(v, vars, svc),
@@ -138,7 +169,10 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
       return uri;
     },
     readFile: (uri) => readScoped(host, uri),
-    fetch: (url, init) => guarded(url, { ...init, signal: controller.signal }),
+    fetch: (url, init) => {
+      guarded ??= createGuardedFetch({ allowPrivateNetwork: host.env.ALLOW_PRIVATE_NETWORK === "true" });
+      return guarded(url, { ...init, signal: controller.signal });
+    },
   };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
