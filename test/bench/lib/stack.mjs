@@ -78,11 +78,9 @@ function snapshotConfig(tmp, bundle) {
   return file;
 }
 
-function startDev(config, port, persist, logFile, extra = []) {
+function startDev(config, port, persist, logFile, inspectorPort, extra = []) {
   const args = [wranglerBin, "dev", "-c", config, "--ip", HOST, "--port", String(port), "--persist-to", persist];
-  // BENCH_INSPECTOR_PORT lets a profiler attach to the Worker's isolate (test/bench/profile.mjs).
-  const inspector = process.env.BENCH_INSPECTOR_PORT ?? "0";
-  args.push("--inspector-port", inspector, "--show-interactive-dev-session=false", ...extra);
+  args.push("--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false", ...extra);
   const child = spawn(process.execPath, args, {
     cwd: root,
     detached: true, // own process group, so stop() ends wrangler and its workerd together
@@ -132,7 +130,10 @@ export async function startPeregrine(tmp) {
     "D1 migrations",
   );
   const port = await freePort();
-  const child = startDev(config, port, persist, log);
+  // The big row reads the isolate's heap over the inspector; BENCH_INSPECTOR_PORT fixes the port
+  // so that a profiler can attach as well.
+  const inspectorPort = Number(process.env.BENCH_INSPECTOR_PORT) || (await freePort());
+  const child = startDev(config, port, persist, log, inspectorPort);
   const base = `http://${HOST}:${port}`;
   await waitUp(child, `${base}/health`, log);
   const res = await fetch(`${base}/api/v1/operator/tenants`, {
@@ -144,7 +145,7 @@ export async function startPeregrine(tmp) {
   if (res.status !== 201 || typeof body?.apiKey?.key !== "string") {
     throw new Error(`creating tenant 'bench' answered ${res.status}: ${JSON.stringify(body)}`);
   }
-  return { base, tenant: body.tenant.id, key: body.apiKey.key, child, log };
+  return { base, tenant: body.tenant.id, key: body.apiKey.key, child, log, inspectorPort };
 }
 
 export async function startBaseline(tmp) {
@@ -154,7 +155,7 @@ export async function startBaseline(tmp) {
   const dir = path.join(tmp, "baseline");
   cpSync(path.join(root, "test", "bench", "baseline"), dir, { recursive: true });
   const config = path.join(dir, "wrangler.toml");
-  const child = startDev(config, port, path.join(tmp, "baseline-state"), log);
+  const child = startDev(config, port, path.join(tmp, "baseline-state"), log, await freePort());
   const base = `http://${HOST}:${port}`;
   await waitUp(child, `${base}/health`, log);
   return { base, child, log };
