@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { root } from "./stack.mjs";
+import { root, stateFilesystem } from "./stack.mjs";
 
 const fmt = (v, digits = 1) => {
   if (typeof v === "string") return v;
@@ -78,6 +78,7 @@ export function machine() {
     wrangler: sh(process.execPath, [path.join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "--version"]),
     commit: sh("git", ["rev-parse", "--short", "HEAD"]),
     workingTreeDirty: dirty ? dirty.split("\n").length : 0,
+    stateDir: stateFilesystem(),
   };
 }
 
@@ -96,7 +97,7 @@ export function writeMarkdown(file, { startedAt, durationS, mode, machine: m, lo
     "",
     `- Date: ${startedAt} (${mode} run, ${durationS.toFixed(0)} s)`,
     `- Machine: ${m.nproc} cores (${m.cpu}), memory ${m.memory}, load average ${m.loadavg} at start and ${loadEnd} at the end (the machine is shared with other work)`,
-    `- Node ${m.node}, wrangler ${m.wrangler}`,
+    `- Node ${m.node}, wrangler ${m.wrangler}; state files (Durable Objects' SQLite, D1, R2) under ${m.stateDir}`,
     `- Code: commit ${m.commit}${m.workingTreeDirty ? ` plus ${m.workingTreeDirty} uncommitted change(s) under worker/ or schema/ (bundled as found)` : ""}`,
     "",
     markdownTable(rows),
