@@ -20,6 +20,35 @@ describe("running a flow through the API", () => {
     expect(run.attempts[0]?.metrics?.map((m) => m.name).sort()).toEqual(["duration", "length"]);
   });
 
+  it("a task after a Labels task renders the new labels, one before it the old ones", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      [
+        "id: relabel",
+        "namespace: qa",
+        "labels:",
+        "  team: ops",
+        "tasks:",
+        "  - id: before",
+        "    type: io.kestra.plugin.core.log.Log",
+        "    message: \"team={{ labels.team }} env={{ labels.env ?? 'none' }}\"",
+        "  - id: relabel",
+        "    type: io.kestra.plugin.core.execution.Labels",
+        "    labels:",
+        "      team: data",
+        "      env: prod",
+        "  - id: after",
+        "    type: io.kestra.plugin.core.log.Log",
+        '    message: "team={{ labels.team }} env={{ labels.env }}"',
+        "",
+      ].join("\n"),
+    );
+    const ex = await runFlow(tenant, "qa", "relabel");
+    expect(ex.state.current).toBe("SUCCESS");
+    expect((await logsOf(tenant, ex.id)).map((l) => l.message)).toEqual(["team=ops env=none", "team=data env=prod"]);
+  });
+
   it("loop.yaml runs one log task run per value with value, iteration and the foreach as parent", async () => {
     const tenant = await createTenant();
     await saveFlow(tenant, examples.loop!);

@@ -412,13 +412,16 @@ export class ExecutionMachine {
     if (transition(this.execution.state, to, this.ctx.now)) this.out.executionChanged = true;
   }
 
+  /** A new array (and new entries) each time: views of the labels are cached by the array's identity. */
   mergeLabels(labels: { key: string; value: string }[]): void {
     const ex = this.execution;
+    const merged = ex.labels.map((l) => ({ ...l }));
     for (const label of labels) {
-      const existing = ex.labels.find((l) => l.key === label.key);
+      const existing = merged.find((l) => l.key === label.key);
       if (existing) existing.value = label.value;
-      else ex.labels.push({ ...label });
+      else merged.push({ ...label });
     }
+    ex.labels = merged;
     this.out.executionChanged = true;
   }
 

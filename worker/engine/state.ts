@@ -28,15 +28,24 @@ export function hasEnded(state: StateType): boolean {
   return isTerminal(state) || state === "PAUSED";
 }
 
+let isoOf = { ms: Number.NaN, text: "" };
+
+/** One step stamps many states with the same instant: format it once. */
+function iso(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== isoOf.ms) isoOf = { ms, text: now.toISOString() };
+  return isoOf.text;
+}
+
 export function newState(now: Date, initial: StateType = "CREATED"): State {
-  return { current: initial, histories: [{ state: initial, date: now.toISOString() }] };
+  return { current: initial, histories: [{ state: initial, date: iso(now) }] };
 }
 
 /** Moves to `to`, recording the history; a transition to the same state is a no-op. */
 export function transition(state: State, to: StateType, now: Date): boolean {
   if (state.current === to) return false;
   state.current = to;
-  state.histories.push({ state: to, date: now.toISOString() });
+  state.histories.push({ state: to, date: iso(now) });
   return true;
 }
 

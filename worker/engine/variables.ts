@@ -84,8 +84,15 @@ export function parentsOf(m: ExecutionMachine, run: TaskRun): Vars[] {
   return parents;
 }
 
-/** Labels as a map; `system.x` keys nest as `labels.system.x`. */
+const labelMaps = new WeakMap<Execution["labels"], Vars>();
+
+/**
+ * Labels as a map; `system.x` keys nest as `labels.system.x`. Built once per labels array: the
+ * machine replaces the array whenever labels change, and every task run renders with the map.
+ */
 export function labelsMap(execution: Execution): Vars {
+  const cached = labelMaps.get(execution.labels);
+  if (cached) return cached;
   const map: Vars = {};
   for (const { key, value } of execution.labels) {
     const parts = key.split(".");
@@ -94,6 +101,7 @@ export function labelsMap(execution: Execution): Vars {
       (map.system as Vars)[parts.slice(1).join(".")] = value;
     } else map[key] = value;
   }
+  labelMaps.set(execution.labels, map);
   return map;
 }
 
