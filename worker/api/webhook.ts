@@ -87,12 +87,27 @@ type FoundFlow = NonNullable<Awaited<ReturnType<typeof getFlow>>>;
  * revision and turns a delivery made with an older flow away before it takes anything.
  */
 const recentFlows = new Map<string, FoundFlow>();
-const RECENT_FLOWS_MAX = 256;
+/** Counted in characters of the flows' sources, a stand-in for their size once parsed. */
+const RECENT_FLOWS_BUDGET = 4 * 1024 * 1024;
+let recentFlowsSize = 0;
 
-function remember(key: string, found: FoundFlow): void {
+function forget(key: string): void {
+  const old = recentFlows.get(key);
+  if (!old) return;
   recentFlows.delete(key);
+  recentFlowsSize -= old.source.length;
+}
+
+/** Keeps the flow as the most recent; the least recent go while the budget is exceeded. */
+function remember(key: string, found: FoundFlow): void {
+  forget(key);
+  if (found.source.length > RECENT_FLOWS_BUDGET / 4) return;
   recentFlows.set(key, found);
-  if (recentFlows.size > RECENT_FLOWS_MAX) recentFlows.delete(recentFlows.keys().next().value!);
+  recentFlowsSize += found.source.length;
+  for (const oldest of recentFlows.keys()) {
+    if (recentFlowsSize <= RECENT_FLOWS_BUDGET) break;
+    forget(oldest);
+  }
 }
 
 async function handle(c: Context<AppEnv>): Promise<Response> {
@@ -103,8 +118,12 @@ async function handle(c: Context<AppEnv>): Promise<Response> {
   const kept = recentFlows.get(cacheKey);
   if (kept) {
     const answer = await deliver(c, body, kept, true);
-    if (answer) return answer;
-    recentFlows.delete(cacheKey);
+    if (answer) {
+      recentFlows.delete(cacheKey);
+      recentFlows.set(cacheKey, kept);
+      return answer;
+    }
+    forget(cacheKey);
   }
   const found = await getFlow(dbOf(c), tenantId, namespace, flowId);
   if (!found) throw notFound("Flow not found");

@@ -46,7 +46,9 @@ export async function foreach1000({ api, n, perTaskMs }) {
         `${t.executionMs} ms + terminal → response ${t.endToAnswerMs} ms (response ${(r.bytes / 1e6).toFixed(1)} MB).`,
     );
   }
-  notes.push("One measured run per concurrency setting after one warm-up run (each is a large execution); min = max = median.");
+  notes.push(
+    "One measured run per concurrency setting after one warm-up run (each is a large execution); min = max = median.",
+  );
   return { lines, notes, detail };
 }
 
