@@ -45,7 +45,8 @@ errors:
     const slow = r.run("slow");
     // The Parallel ended while `slow` still had most of its two seconds to go.
     expect(Date.parse(ended(par)) - Date.parse(created(slow))).toBeLessThan(1500);
-    expect(created(r.run("flow_handler")) < ended(slow)).toBe(true);
+    // Dates are whole milliseconds, and one busy turn can stamp both with the same one.
+    expect(created(r.run("flow_handler")) <= ended(slow)).toBe(true);
     expect(await r.logs("flow_handler")).toEqual(["handled"]);
   });
 
