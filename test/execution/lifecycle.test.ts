@@ -14,6 +14,9 @@ import {
 } from "../helpers/executions";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 
+/** SQLite's `ORDER BY id` compares bytes; localeCompare would fold case and order ids differently. */
+const byBinaryId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 const states = (ex: ExecutionJson, taskId: string) =>
   ex.taskRunList.find((r) => r.taskId === taskId)!.state.histories.map((h) => h.state);
 
@@ -233,9 +236,7 @@ describe("the outbox keeps D1 equal to the Durable Object", () => {
       d1 = await indexed(tenant, started.id);
     }
     expect(d1.state).toBe("SUCCESS");
-    expect(d1.runs).toEqual(
-      ex.taskRunList.map((r) => ({ id: r.id, state: r.state.current })).sort((a, b) => a.id.localeCompare(b.id)),
-    );
+    expect(d1.runs).toEqual(ex.taskRunList.map((r) => ({ id: r.id, state: r.state.current })).sort(byBinaryId));
   });
 
   it("a replayed drain changes nothing: upserts only apply newer versions", async () => {
@@ -298,9 +299,7 @@ describe("the outbox keeps D1 equal to the Durable Object", () => {
     await stub.poke();
     const d1 = await indexed(tenant, first.id);
     expect(d1.runs.map((r) => r.id)).not.toContain(droppedId);
-    expect(d1.runs).toEqual(
-      again.taskRunList.map((r) => ({ id: r.id, state: r.state.current })).sort((a, b) => a.id.localeCompare(b.id)),
-    );
+    expect(d1.runs).toEqual(again.taskRunList.map((r) => ({ id: r.id, state: r.state.current })).sort(byBinaryId));
   });
 
   it("indexes 300 log lines and 600 metrics of one execution, each once", async () => {
