@@ -123,9 +123,12 @@ export const taskRuns = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    index("task_runs_execution").on(t.tenantId, t.executionId, t.startDate),
-    index("task_runs_flow").on(t.tenantId, t.namespace, t.flowId, t.startDate),
-    index("task_runs_state").on(t.tenantId, t.state, t.startDate),
+    // The search orders by start date, then id: with the id in the index a page is read in index
+    // order, without sorting every task run of a big execution for each page (101 pages of 10,001
+    // children: 2.2 s → 55 ms in SQLite).
+    index("task_runs_execution").on(t.tenantId, t.executionId, t.startDate, t.id),
+    index("task_runs_flow").on(t.tenantId, t.namespace, t.flowId, t.startDate, t.id),
+    index("task_runs_state").on(t.tenantId, t.state, t.startDate, t.id),
   ],
 );
 

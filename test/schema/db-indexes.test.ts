@@ -1,0 +1,28 @@
+// The D1 index's task-run search orders by start date, then id (worker/db/executions.ts): each of
+// its filters must have an index that yields rows in that order, or every page of a big execution
+// sorts all of its task runs again.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+
+const ORDER = "ORDER BY start_date ASC, id ASC LIMIT 100 OFFSET 100";
+
+async function plan(where: string, ...params: string[]): Promise<string> {
+  const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN SELECT doc FROM task_runs WHERE ${where} ${ORDER}`)
+    .bind(...params)
+    .all<{ detail: string }>();
+  return rows.results.map((r) => r.detail).join(" | ");
+}
+
+describe("D1 indexes", () => {
+  it("read a page of task runs by execution, flow or state in index order, without sorting them", async () => {
+    const plans = [
+      await plan("tenant_id = ? AND execution_id = ?", "t", "e"),
+      await plan("tenant_id = ? AND namespace = ? AND flow_id = ?", "t", "ns", "f"),
+      await plan("tenant_id = ? AND state = ?", "t", "SUCCESS"),
+    ];
+    for (const p of plans) {
+      expect(p).toMatch(/USING (COVERING )?INDEX task_runs_/);
+      expect(p).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+});
