@@ -113,7 +113,7 @@ describe("webhook trigger", () => {
     expect((await hook(t, "hooks/off/s3cret-key", { method: "POST" })).status).toBe(409);
   });
 
-  it("follows every change of the flow: a new key, a new revision, disabled, enabled, deleted", async () => {
+  it("follows every change of the flow: a new key, new conditions, disabled, enabled, deleted", async () => {
     const t = await createTenant();
     const update = async (source: string) => {
       const res = await t.fetch("flows/hooks/echo", {
@@ -133,10 +133,15 @@ describe("webhook trigger", () => {
     await update(ECHO.replace("key: s3cret-key", "key: n3w-key"));
     expect((await hook(t, "hooks/echo/s3cret-key", { method: "POST" })).status).toBe(404);
     expect(await revisionOf(await hook(t, "hooks/echo/n3w-key", { method: "POST" }))).toBe(2);
+    // New conditions: the kept flow would have let this one through, the stored one turns it away.
+    await update(ECHO.replace("key: s3cret-key", "key: n3w-key").replace("skip is not defined", "go is defined"));
+    expect((await hook(t, "hooks/echo/n3w-key", { method: "POST" })).status).toBe(204);
+    await update(ECHO.replace("key: s3cret-key", "key: n3w-key"));
+    expect(await revisionOf(await hook(t, "hooks/echo/n3w-key", { method: "POST" }))).toBe(4);
     await update(ECHO.concat("disabled: true\n"));
     expect((await hook(t, "hooks/echo/s3cret-key", { method: "POST" })).status).toBe(409);
     await update(ECHO);
-    expect(await revisionOf(await hook(t, "hooks/echo/s3cret-key", { method: "POST" }))).toBe(4);
+    expect(await revisionOf(await hook(t, "hooks/echo/s3cret-key", { method: "POST" }))).toBe(6);
     expect((await t.fetch("flows/hooks/echo", { method: "DELETE" })).status).toBeLessThan(300);
     expect((await hook(t, "hooks/echo/s3cret-key", { method: "POST" })).status).toBe(404);
   });

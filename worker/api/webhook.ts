@@ -159,7 +159,8 @@ async function deliver(
   };
   const vars = { flow: fv, trigger: variables };
   const met = await conditionsMet(trigger.conditions, { vars });
-  if (!met.met) return c.body(null, 204);
+  // A kept flow's conditions may be older than the trigger's: only the stored flow may turn a delivery away.
+  if (!met.met) return kept ? undefined : c.body(null, 204);
 
   const admission = await triggersStub(c.env, tenantId).admitWebhook(
     tenantId,
