@@ -88,3 +88,33 @@ export async function openWith(cryptoKey: CryptoKey, aad: string, sealed: Sealed
   );
   return new TextDecoder().decode(plain);
 }
+
+/** Every value of `sealed`, each opened under its own additional data and parsed back from JSON. */
+export async function openAll(
+  env: { SECRETS_KEY?: string },
+  sealed: Record<string, Sealed>,
+  aadOf: (id: string) => string,
+): Promise<Map<string, unknown>> {
+  const key = await secretsKey(env);
+  const out = new Map<string, unknown>();
+  for (const [id, value] of Object.entries(sealed)) out.set(id, JSON.parse(await openWith(key, aadOf(id), value)));
+  return out;
+}
+
+/**
+ * `open()` once per `owner` (an execution, a task run's sealed record): renders read the values
+ * many times. A failure (SECRETS_KEY missing or changed) is not kept, so the next call tries again.
+ */
+export function openOnce<K extends object>(
+  cache: WeakMap<K, Promise<Map<string, unknown>>>,
+  owner: K,
+  open: () => Promise<Map<string, unknown>>,
+): Promise<Map<string, unknown>> {
+  let values = cache.get(owner);
+  if (!values) {
+    values = open();
+    values.catch(() => cache.delete(owner));
+    cache.set(owner, values);
+  }
+  return values;
+}

@@ -7,7 +7,7 @@
 // to the masker like any secret() value so that whatever leaves the run is masked.
 import type { Input } from "../../schema/flow/types";
 import type { Execution } from "../engine/types";
-import { openWith, type Sealed, sealWith, secretsKey } from "./crypto";
+import { openAll, openOnce, openWith, type Sealed, sealWith, secretsKey } from "./crypto";
 import { MASK, type SecretMasker } from "./masker";
 
 /** Input id (dotted for nested inputs) → its sealed value, as JSON text. */
@@ -93,21 +93,9 @@ const opened = new WeakMap<Execution, Promise<Map<string, unknown>>>();
 
 /** The plaintext values of an execution's SECRET inputs, opened once per execution object. */
 function openInputs(env: { SECRETS_KEY?: string }, execution: Execution): Promise<Map<string, unknown>> {
-  let values = opened.get(execution);
-  if (!values) {
-    values = (async () => {
-      const key = await secretsKey(env);
-      const out = new Map<string, unknown>();
-      for (const [id, sealed] of Object.entries(execution.secretInputs ?? {})) {
-        out.set(id, JSON.parse(await openWith(key, aad(execution.tenantId, execution.id, id), sealed)));
-      }
-      return out;
-    })();
-    // A failure (SECRETS_KEY missing or changed) is not cached: the next render tries again.
-    values.catch(() => opened.delete(execution));
-    opened.set(execution, values);
-  }
-  return values;
+  return openOnce(opened, execution, () =>
+    openAll(env, execution.secretInputs ?? {}, (id) => aad(execution.tenantId, execution.id, id)),
+  );
 }
 
 /** Gives every string in `value` (at any depth) to the masker. */

@@ -8,7 +8,7 @@ import type { Input } from "../../schema/flow/types";
 import type { ExecutionMachine } from "../engine/machine";
 import type { TaskRun } from "../engine/types";
 import { sealedOutputs } from "../engine/variables";
-import { openWith, type Sealed, sealWith, secretsKey } from "./crypto";
+import { openAll, openOnce, openWith, type Sealed, sealWith, secretsKey } from "./crypto";
 import { isMap, isSecret, reveal, valueAt, withValueAt, withValueAtPath } from "./inputs";
 import { MASK, type SecretMasker } from "./masker";
 
@@ -49,21 +49,7 @@ const opened = new WeakMap<Record<string, Sealed>, Promise<Map<string, unknown>>
 /** The plaintext values of a task run's sealed outputs, opened once per stored record. */
 function openOutputs(env: KeyEnv, executionOf: { tenantId: string; id: string }, run: TaskRun) {
   const record = run.meta?.sealedOutputs ?? {};
-  let values = opened.get(record);
-  if (!values) {
-    values = (async () => {
-      const key = await secretsKey(env);
-      const out = new Map<string, unknown>();
-      for (const [at, sealed] of Object.entries(record)) {
-        out.set(at, JSON.parse(await openWith(key, aad(executionOf.tenantId, executionOf.id, at), sealed)));
-      }
-      return out;
-    })();
-    // A failure (SECRETS_KEY missing or changed) is not cached: the next render tries again.
-    values.catch(() => opened.delete(record));
-    opened.set(record, values);
-  }
-  return values;
+  return openOnce(opened, record, () => openAll(env, record, (at) => aad(executionOf.tenantId, executionOf.id, at)));
 }
 
 /**

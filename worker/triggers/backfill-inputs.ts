@@ -4,7 +4,7 @@
 // triggers API only ever hold `******`. They are opened when a firing is launched, and the new
 // execution seals them again for itself (worker/secrets/inputs.ts).
 import type { Input } from "../../schema/flow/types";
-import { openWith, type Sealed, sealWith, secretsKey } from "../secrets/crypto";
+import { openAll, type Sealed, sealWith, secretsKey } from "../secrets/crypto";
 import { isSecret } from "../secrets/inputs";
 import { MASK } from "../secrets/masker";
 
@@ -50,8 +50,5 @@ export async function openBackfillInputs(
   binding: BackfillBinding,
   sealed: Record<string, Sealed>,
 ): Promise<Vars> {
-  const key = await secretsKey(env);
-  const out: Vars = {};
-  for (const [id, value] of Object.entries(sealed)) out[id] = JSON.parse(await openWith(key, aad(binding, id), value));
-  return out;
+  return Object.fromEntries(await openAll(env, sealed, (id) => aad(binding, id)));
 }

@@ -248,11 +248,9 @@ export class TriggersDurableObject extends DurableObject<Env> {
   /**
    * Decides the execution id of a webhook delivery. A repeated Idempotency-Key within 24 hours gets
    * the first delivery's id (and spends no token); a new delivery spends one token of the bucket.
-   */
-  /**
-   * Rations a delivery. `knownRevision` is the revision of a flow the Worker kept from an earlier
-   * delivery: if this object has seen a newer one (or the trigger is gone or inactive), nothing is
-   * taken and the answer is "stale", so the Worker reads the flow from D1 and tries once more.
+   * `knownRevision` is the revision of a flow the Worker kept from an earlier delivery: if this
+   * object has seen a newer one (or the trigger is gone or inactive), nothing is taken and the
+   * answer is "stale", so the Worker reads the flow from D1 and tries once more.
    */
   async admitWebhook(
     tenantId: string,
