@@ -216,3 +216,39 @@ export const secrets = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.namespace, t.key] })],
 );
+
+/**
+ * Dashboard sign-in sessions, made by exchanging an API key (or a one-time login code). Only the
+ * SHA-256 of the cookie's token is stored; a session lives no longer than its key (revoking the
+ * key ends it) and reaches only the key's tenant.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** Hex SHA-256 of the session token the cookie carries. */
+    hash: text("hash").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    apiKeyId: text("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id),
+    createdAt: createdAt(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [index("sessions_api_key").on(t.apiKeyId), index("sessions_expires").on(t.expiresAt)],
+);
+
+/**
+ * One-time login codes: `npm start` writes one (hashed) and prints a link carrying the code in its
+ * URL fragment; the dashboard exchanges it once for a session, so the key itself never travels.
+ */
+export const loginCodes = sqliteTable("login_codes", {
+  /** Hex SHA-256 of the code. */
+  hash: text("hash").primaryKey(),
+  apiKeyId: text("api_key_id")
+    .notNull()
+    .references(() => apiKeys.id),
+  createdAt: createdAt(),
+  expiresAt: text("expires_at").notNull(),
+});
