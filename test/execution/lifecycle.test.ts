@@ -201,7 +201,10 @@ errors:
     expect(ex.taskRunList[0]!.id).toBe(failed.taskRunList[0]!.id);
     expect(ex.taskRunList[1]!.attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
     expect(states(ex, "flaky")).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED", "RUNNING", "SUCCESS"]);
-    expect((await tenant.fetch(`executions/${failed.id}/restart`, { method: "POST" })).status).toBe(409);
+    // Kestra's refusal: an IllegalArgument, so 422 with its message.
+    const again = await tenant.fetch(`executions/${failed.id}/restart`, { method: "POST" });
+    expect(again.status).toBe(422);
+    expect(((await again.json()) as { message: string }).message).toBe("No task found to restart execution from!");
   });
 });
 

@@ -1,11 +1,14 @@
 // Executions under /api/v1/{tenant}/executions: create (multipart or JSON inputs), read from the
 // execution's Durable Object (always current), search the D1 index, and control: kill, restart,
-// change-status, delete, follow (SSE). Routes with a literal second segment come before
-// `/:namespace/:flowId` so that `/{id}/restart` is never read as a flow.
+// change-status, delete, follow (SSE).
+//
+// `POST /{namespace}/{flowId}` and the action routes (`/{executionId}/pause`, `/restart/by-ids`…)
+// read the same URLs. The start route comes first: when its path is also an action's, it starts
+// the flow if that flow exists in the tenant and otherwise hands the request to the action.
 import { Hono } from "hono";
 import type { Input } from "../../schema/flow/types";
 import { searchExecutions } from "../db/executions";
-import { getFlow } from "../db/flows";
+import { findFlowRow, getFlow } from "../db/flows";
 import { buildFlowIndex } from "../engine/flow-index";
 import { STATES, type StateType } from "../engine/types";
 import { conflict, invalid, notFound } from "../errors";
@@ -18,14 +21,24 @@ import { sealOnResume } from "../secrets/outputs";
 import { fileUri, putFile } from "../storage/files";
 import { fileLimit } from "../storage/limits";
 import { type AppEnv, dbOf } from "./context";
+import { startFromRequest } from "./execution-start";
 import { checkFileSize } from "./files";
 import { pageOf, parseLabels } from "./query";
 
-const WAIT_LIMIT_MS = 10 * 60_000;
-
 function unwrap(outcome: ControlOutcome) {
   if (outcome.ok) return outcome.execution;
-  throw outcome.reason === "not_found" ? notFound(outcome.message) : conflict(outcome.message);
+  switch (outcome.reason) {
+    case "not_found":
+      throw notFound(outcome.message);
+    case "conflict":
+      throw conflict(outcome.message);
+    case "invalid":
+      throw invalid(outcome.message);
+    default: {
+      const unknown: never = outcome.reason;
+      throw new Error(`Unknown control outcome ${String(unknown)}`);
+    }
+  }
 }
 
 function parseState(value: string | undefined): StateType {
@@ -34,7 +47,7 @@ function parseState(value: string | undefined): StateType {
   return state as StateType;
 }
 
-export const executions = new Hono<AppEnv>()
+const actions = new Hono<AppEnv>()
   .get("/search", async (c) => {
     const q = c.req.query();
     const page = pageOf(q);
@@ -163,62 +176,25 @@ export const executions = new Hono<AppEnv>()
     const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));
     if (!(await stub.markDeleted())) throw notFound(`Execution '${c.req.param("executionId")}' not found`);
     return c.body(null, 204);
-  })
-  .post("/:namespace/:flowId", async (c) => {
-    const tenantId = c.get("tenantId");
-    const { namespace, flowId } = c.req.param();
-    const revisionParam = c.req.query("revision");
-    const revision = revisionParam === undefined ? undefined : Number(revisionParam);
-    if (revision !== undefined && !(Number.isInteger(revision) && revision > 0)) {
-      throw invalid(`revision must be a positive integer, got '${revisionParam}'`);
-    }
-    const found = await getFlow(dbOf(c), tenantId, namespace, flowId, revision);
-    if (!found) throw notFound(`Flow '${namespace}.${flowId}' not found`);
-    if (found.disabled) throw conflict("Requested Flow is disabled.");
-
-    const labels = parseLabels(c.req.queries("labels"));
-    for (const label of labels) {
-      if (label.key.startsWith("system.") && label.key !== "system.correlationId") {
-        throw invalid(`Label '${label.key}' is reserved: only system.correlationId may be set`, { field: "labels" });
-      }
-    }
-    const scheduleDate = c.req.query("scheduleDate");
-    if (scheduleDate !== undefined && Number.isNaN(Date.parse(scheduleDate))) {
-      throw invalid(`scheduleDate must be an ISO-8601 date, got '${scheduleDate}'`, { field: "scheduleDate" });
-    }
-
-    const id = newId();
-    const scope = { tenantId, namespace, flowId, executionId: id };
-    const submitted = await readSubmittedInputs(c.req.raw);
-    const resolved = await resolveInputs(found.flow.inputs, submitted, {
-      now: new Date(),
-      storeFile: (inputId, file) => {
-        checkFileSize(file.size, file.name || inputId, fileLimit(c.env));
-        return putFile(
-          c.env.STORAGE,
-          tenantId,
-          fileUri(scope, ["inputs", inputId], file.name || inputId),
-          file.stream(),
-        );
-      },
-    });
-    if (!resolved.ok) {
-      const [first] = resolved.violations;
-      throw invalid(`Invalid input '${first?.input}': ${first?.message}`, resolved.violations);
-    }
-
-    const created = await startExecution(c.env, {
-      id,
-      tenantId,
-      flow: found.flow,
-      revision: found.revision,
-      inputs: resolved.inputs,
-      labels,
-      scheduleDate: scheduleDate ? new Date(scheduleDate).toISOString() : undefined,
-    });
-    const url = new URL(c.req.url);
-    const body = { ...created, url: `${url.origin}/ui/${tenantId}/executions/${namespace}/${flowId}/${id}` };
-    if (c.req.query("wait") !== "true") return c.json(body, 200);
-    const ended = await executionStub(c.env, tenantId, id).waitForEnd(WAIT_LIMIT_MS);
-    return c.json({ ...body, ...ended }, 200);
   });
+
+/** Whether `POST /{a}/{b}` is also the path of an action route (`:executionId/pause`, `restart/by-ids`). */
+const actionPaths = actions.routes
+  .filter((r) => r.method === "POST")
+  .map((r) => r.path.split("/").slice(1))
+  .filter((segments) => segments.length === 2);
+
+export function isActionPath(a: string, b: string): boolean {
+  return actionPaths.some(([x, y]) => (x?.startsWith(":") || x === a) && y === b);
+}
+
+export const executions = new Hono<AppEnv>()
+  .post("/:namespace/:flowId", async (c, next) => {
+    const { namespace, flowId } = c.req.param();
+    if (isActionPath(namespace, flowId)) {
+      const flow = await findFlowRow(dbOf(c), c.get("tenantId"), namespace, flowId);
+      if (!flow || flow.deleted) return next();
+    }
+    return startFromRequest(c, namespace, flowId);
+  })
+  .route("/", actions);

@@ -30,7 +30,7 @@ const SLICE_MS = 25;
 
 export type ControlOutcome =
   | { ok: true; execution: ExecutionJson }
-  | { ok: false; reason: "not_found" | "conflict"; message: string };
+  | { ok: false; reason: "not_found" | "conflict" | "invalid"; message: string };
 
 export class ExecutionDurableObject extends DurableObject<Env> {
   private readonly store: ExecutionStore;
@@ -133,7 +133,8 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   async restart(): Promise<ControlOutcome> {
     if (!this.machine) return { ok: false, reason: "not_found", message: "Execution not found" };
     if (!canRestart(this.machine.state)) {
-      return { ok: false, reason: "conflict", message: "No task found to restart execution from!" };
+      // Kestra refuses with an IllegalArgument: a 422, not a conflict.
+      return { ok: false, reason: "invalid", message: "No task found to restart execution from!" };
     }
     // Not awaited: the restart is applied synchronously; the re-run goes on in the background.
     void this.pump([{ type: "restart" }]);
