@@ -122,13 +122,30 @@ async function waitForHealth(child) {
   return false;
 }
 
-function banner(key, origin, varsFile) {
+/** A one-time sign-in code for the dashboard (in the link's fragment, so it never reaches a server log). */
+async function loginLink(key) {
+  const base = `http://${host}:${port}`;
+  try {
+    const res = await fetch(`${base}/api/v1/${TENANT}/login-codes`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    if (!res.ok) return `(could not mint a sign-in code: HTTP ${res.status}; paste the API key instead)`;
+    const { code } = await res.json();
+    return `${base}/login#code=${code}`;
+  } catch (e) {
+    return `(could not mint a sign-in code: ${e.message}; paste the API key instead)`;
+  }
+}
+
+function banner(key, origin, varsFile, signIn) {
   const base = `http://${host}:${port}`;
   const example = path.relative(process.cwd(), path.join(root, "examples", "hello-world.yaml"));
   const lines = [
     "",
     "Peregrine is running.",
-    `  Dashboard   ${base}/`,
+    `  Dashboard   ${signIn}`,
+    "              (signs you in once; afterwards open " + base + "/ and paste the API key below)",
     `  Health      ${base}/health`,
     `  API         ${base}/api/v1/${TENANT}/`,
     `  API key     ${key}   (tenant '${TENANT}', from ${origin})`,
@@ -179,7 +196,7 @@ async function main() {
   process.on("SIGHUP", () => stop("SIGTERM"));
   child.on("exit", (code, signal) => process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0))));
 
-  if (await waitForHealth(child)) banner(key, origin, varsFile);
+  if (await waitForHealth(child)) banner(key, origin, varsFile, await loginLink(key));
 }
 
 await main();

@@ -10,6 +10,7 @@ const PUBLIC_PATHS = new Set([
   "/health",
   "/api/v1/operator/tenants",
   "/api/v1/operator/tenants/:tenant/api-keys",
+  "/api/v1/auth/session",
   "/api/v1/:tenant/executions/webhook/:namespace/:flowId/:key",
 ]);
 

@@ -13,6 +13,7 @@ import { logsApi, metricsApi } from "./logs";
 import { namespaceFilesApi } from "./namespace-files";
 import { operator } from "./operator";
 import { secretsApi } from "./secrets";
+import { loginCodesApi, sessionApi } from "./session";
 import { settingsApi } from "./settings";
 import { taskRunsApi } from "./taskruns";
 import { triggersApi } from "./triggers";
@@ -22,10 +23,12 @@ export const app = new Hono<AppEnv>()
   .use(authenticate)
   .get("/health", (c) => c.json({ status: "UP" as const }, 200))
   .route("/api/v1/operator", operator)
+  .route("/api/v1/auth", sessionApi)
   // Tenant resources: the auth middleware has already checked that the key belongs to `:tenant`.
   // Mount each resource sub-app here, one line each (executions, taskruns, logs, metrics, …).
   .route("/api/v1/:tenant/flows", flows)
   .route("/api/v1/:tenant/api-keys", apiKeys)
+  .route("/api/v1/:tenant/login-codes", loginCodesApi)
   .route("/api/v1/:tenant/executions/webhook", webhooks)
   .route("/api/v1/:tenant/executions", filesApi)
   .route("/api/v1/:tenant/executions", executions)

@@ -10,6 +10,8 @@ export type AppEnv = {
     tenantId: string;
     /** The key that authenticated the request; absent on public routes. */
     apiKeyId?: string;
+    /** How the request was authenticated; absent on public routes. */
+    authenticatedBy?: "key" | "session";
   };
 };
 

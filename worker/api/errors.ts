@@ -18,6 +18,7 @@ export interface ErrorBody {
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
   400: "bad_request",
   401: "unauthorized",
+  403: "forbidden",
   404: "not_found",
   409: "conflict",
   413: "payload_too_large",

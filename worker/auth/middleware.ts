@@ -1,20 +1,32 @@
 // The one gate every request passes. Static paths go to the assets binding; the listed public
-// routes pass through; everything else needs a live API key of the tenant named in the path.
-// A key of another tenant gets exactly the answer an unknown route gets, so tenants cannot probe
-// each other's existence.
+// routes pass through; everything else needs a live API key (Bearer) or a dashboard session
+// (cookie, see sessions.ts) of the tenant named in the path. A key or session of another tenant
+// gets exactly the answer an unknown route gets, so tenants cannot probe each other's existence.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../api/context";
-import { database } from "../db/client";
+import { type Db, database } from "../db/client";
 import { findKeyByPrefix, touchKey } from "../db/keys";
+import { findLiveSession } from "../db/sessions";
 import { ApiError, notFound } from "../errors";
 import { bearerToken, digestsEqual, isWellFormedKey, sha256Hex, visiblePrefix } from "./keys";
 import { isPublicRoute, isStaticPath, RESERVED_TENANT_IDS, TENANT_PATH } from "./public-routes";
+import { CSRF_HEADER, hasCsrfHeader, isMutating, readSessionCookie, tokenHash } from "./sessions";
 
 /** last_used_at is written at most this often per key, so that a busy key costs no extra writes. */
 const TOUCH_INTERVAL_MS = 60_000;
 
 export const unauthorized = () => new ApiError("unauthorized", "Missing or invalid API key");
+const sessionEnded = () =>
+  new ApiError(
+    "unauthorized",
+    "Your session has ended (signed out, expired or its API key was revoked); sign in again",
+  );
+const csrfMissing = () =>
+  new ApiError(
+    "forbidden",
+    `A request signed in by the session cookie that changes something must carry the header ${CSRF_HEADER}: 1`,
+  );
 
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const path = c.req.path;
@@ -26,20 +38,39 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     return next();
   }
 
-  const token = bearerToken(c.req.header("Authorization"));
-  if (!token || !isWellFormedKey(token)) throw unauthorized();
   const db = database(c.env.DB);
-  const row = await findKeyByPrefix(db, visiblePrefix(token));
-  if (!row || row.revokedAt || !digestsEqual(await sha256Hex(token), row.hash)) throw unauthorized();
+  const token = bearerToken(c.req.header("Authorization"));
+  const sessionToken = token ? undefined : readSessionCookie(c);
+  if (sessionToken) {
+    const session = await findLiveSession(db, await tokenHash(sessionToken));
+    if (!session) throw sessionEnded();
+    if (isMutating(c.req.method) && !hasCsrfHeader(c)) throw csrfMissing();
+    if (pathTenant !== session.tenantId) throw notFound();
+    c.set("tenantId", session.tenantId);
+    c.set("apiKeyId", session.apiKeyId);
+    c.set("authenticatedBy", "session");
+    return next();
+  }
 
+  const row = token ? await verifyApiKey(db, token) : undefined;
+  if (!row) throw unauthorized();
   const lastUsed = row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
   if (Date.now() - lastUsed >= TOUCH_INTERVAL_MS) waitUntil(c, touchKey(db, row.id, TOUCH_INTERVAL_MS));
 
   if (pathTenant !== row.tenantId) throw notFound();
   c.set("tenantId", row.tenantId);
   c.set("apiKeyId", row.id);
+  c.set("authenticatedBy", "key");
   return next();
 });
+
+/** The key's row when the key is well formed, known, not revoked and matches its stored hash. */
+export async function verifyApiKey(db: Db, token: string) {
+  if (!isWellFormedKey(token)) return undefined;
+  const row = await findKeyByPrefix(db, visiblePrefix(token));
+  if (!row || row.revokedAt || !digestsEqual(await sha256Hex(token), row.hash)) return undefined;
+  return row;
+}
 
 function waitUntil(c: Context<AppEnv>, work: Promise<unknown>): void {
   const quiet = work.catch(() => undefined);

@@ -1,5 +1,6 @@
 // Default deny: the only requests that reach a handler without an API key. Anything not listed
-// here needs `Authorization: Bearer <key>`, and a key only opens its own tenant's paths.
+// here needs `Authorization: Bearer <key>` or a dashboard session cookie, and either only opens
+// its own tenant's paths.
 
 export interface PublicRoute {
   /** `:name` matches one path segment; a trailing `*` matches the rest. */
@@ -16,13 +17,18 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
     why: "webhook triggers; the trigger's own key authenticates the caller",
   },
   { path: "/api/v1/operator/*", why: "operator endpoints, guarded by OPERATOR_SECRET instead" },
+  {
+    path: "/api/v1/auth/session",
+    methods: ["GET", "POST", "DELETE"],
+    why: "dashboard sign-in: exchanges an API key or one-time code for a session cookie, reads or ends it",
+  },
 ];
 
 /** Where tenant-scoped routes live: `/api/v1/{tenant}/…`. */
 export const TENANT_PATH = /^\/api\/v1\/([^/]+)(?:\/|$)/;
 
 /** Tenant ids that would collide with non-tenant paths under /api/v1. */
-export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set(["operator"]);
+export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set(["operator", "auth"]);
 
 function matches(pattern: string, path: string): boolean {
   const want = pattern.split("/");
