@@ -145,7 +145,7 @@ function banner(key, origin, varsFile, signIn) {
     "",
     "Peregrine is running.",
     `  Dashboard   ${signIn}`,
-    "              (signs you in once; afterwards open " + base + "/ and paste the API key below)",
+    `              (signs you in once; afterwards open ${base}/ and paste the API key below)`,
     `  Health      ${base}/health`,
     `  API         ${base}/api/v1/${TENANT}/`,
     `  API key     ${key}   (tenant '${TENANT}', from ${origin})`,
