@@ -23,7 +23,14 @@ import {
 
 export { canonicalConditionType, canonicalTriggerType, canonicalType } from "./aliases";
 export { applyPluginDefaults } from "./defaults";
-export { FLOWABLE_TYPES, TASK_TYPES } from "./tasks/registry";
+export {
+  FLOWABLE_TASK_TYPES,
+  type FlowableTaskType,
+  RUNNABLE_TYPES,
+  type RunnableTaskType,
+  TASK_TYPES,
+  type TaskType,
+} from "./tasks/registry";
 export { TRIGGER_TYPES } from "./triggers";
 export type * from "./types";
 export { allTasks } from "./validate";

@@ -62,6 +62,17 @@ describe("flows API", () => {
     expect(await rowCounts(t.tenantId)).toEqual({ flows: 1, revisions: 1 });
   });
 
+  it("refuses at save, with a 422 naming it, a Kestra task type Peregrine does not run", async () => {
+    const t = await createTenant();
+    const source =
+      "id: x\nnamespace: dev\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.storage.Size\n    uri: kestra:///x\n";
+    const res = await t.fetch("flows", post(source));
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { message: string; details: Json[] };
+    expect(body.message).toContain("tasks[0].type: Task type 'io.kestra.plugin.core.storage.Size' is not supported");
+    expect(await rowCounts(t.tenantId)).toEqual({ flows: 0, revisions: 0 });
+  });
+
   it("rejects invalid YAML with 422, the violation's path and line in details, and stores nothing", async () => {
     const t = await createTenant();
     const cases = [

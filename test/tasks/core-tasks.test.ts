@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isRunnable, runnableTasks } from "../../worker/tasks/registry";
+import { isRunnable, runnerOf } from "../../worker/tasks/registry";
 import { TaskFailure } from "../../worker/tasks/types";
 import { makeRun } from "./context";
 
 const P = "io.kestra.plugin.core";
 const task = (type: string) => {
-  const t = runnableTasks[`${P}.${type}`];
+  const t = runnerOf(`${P}.${type}`);
   if (!t) throw new Error(`${type} not registered`);
   return t;
 };

@@ -1,26 +1,12 @@
 // Static knowledge of a flow's task tree: where every task id sits (its container and which of the
-// container's lists), and which task types are flowable. Built once per flow revision. A
+// container's lists). Built once per flow revision. A
 // ForEachItem's main list is generated here: its `_split`, `_items` and `_merge` tasks.
 import type { DagTask, Flow, Task } from "../../schema/flow/types";
+import { flowableKind } from "./flowable-types";
+
+export { type FlowableKind, flowableKind } from "./flowable-types";
 
 const FLOW = "io.kestra.plugin.core.flow.";
-
-export type FlowableKind = "sequential" | "parallel" | "foreach" | "switch" | "if" | "dag" | "pause";
-
-const FLOWABLE_KINDS: Record<string, FlowableKind> = {
-  [`${FLOW}Sequential`]: "sequential",
-  [`${FLOW}AllowFailure`]: "sequential",
-  [`${FLOW}Parallel`]: "parallel",
-  [`${FLOW}ForEach`]: "foreach",
-  [`${FLOW}EachSequential`]: "foreach",
-  [`${FLOW}EachParallel`]: "foreach",
-  [`${FLOW}Switch`]: "switch",
-  [`${FLOW}If`]: "if",
-  [`${FLOW}Dag`]: "dag",
-  [`${FLOW}Pause`]: "pause",
-  // Runs its generated tasks one after the other; nothing to evaluate before it starts.
-  [`${FLOW}ForEachItem`]: "sequential",
-};
 
 export const FOR_EACH_ITEM = `${FLOW}ForEachItem`;
 export const FOR_EACH_ITEM_SPLIT = `${FLOW}ForEachItem$ForEachItemSplit`;
@@ -63,10 +49,6 @@ export function forEachItemTasks(task: Task): Task[] {
   ];
   generated.set(task, tasks);
   return tasks;
-}
-
-export function flowableKind(type: string): FlowableKind | undefined {
-  return FLOWABLE_KINDS[type];
 }
 
 /** The list a task belongs to inside its container. `main` covers tasks/then/else/cases/defaults. */

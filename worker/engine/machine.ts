@@ -16,6 +16,7 @@ import {
 } from "./control";
 import { onAlarm, onOutputsRendered, onResolved, onTaskResult, recover } from "./events";
 import { buildFlowIndex, type FlowIndex, flowableKind, isSubflow, type ListKind, listOf } from "./flow-index";
+import { flowableOwnState } from "./flowable-types";
 import { nextChildren } from "./nexts";
 import { applyAllowances, finalStateOf, isTerminal, newState, transition } from "./state";
 import type {
@@ -321,7 +322,7 @@ export class ExecutionMachine {
     const mainRuns = this.childrenOf(id).filter((r) => this.index.places.get(r.taskId)?.list === "main");
     const final = finalStateOf(mainRuns);
     if (!container || !task) return this.endExecution(final);
-    const own = task.type === "io.kestra.plugin.core.flow.AllowFailure" && final === "FAILED" ? "WARNING" : final;
+    const own = flowableOwnState(task.type, final);
     if (container.meta?.endOutputs) this.setOutputs(container, { ...container.outputs, ...container.meta.endOutputs });
     this.end(container, applyAllowances(own, task));
   }

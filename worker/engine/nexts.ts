@@ -3,6 +3,7 @@
 // loop and DAG scheduling rules of spec §3.1–§3.4.
 import type { DagTask, Task } from "../../schema/flow/types";
 import { flowableKind, type ListKind, listOf } from "./flow-index";
+import { loopLimit } from "./flowable-types";
 import type { ExecutionMachine } from "./machine";
 import { isTerminal } from "./state";
 import type { LoopPrefix, TaskRun } from "./types";
@@ -81,18 +82,6 @@ function mainVerdict(
 function count(value: unknown, fallback: number): number {
   const n = typeof value === "number" ? value : Number(value);
   return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
-
-/** ForEach defaults to one value at a time; EachParallel to all; 0 means unlimited. */
-function loopLimit(task: Task): number {
-  switch (task.type) {
-    case "io.kestra.plugin.core.flow.EachParallel":
-      return count(task.concurrent, 0);
-    case "io.kestra.plugin.core.flow.EachSequential":
-      return 1;
-    default:
-      return count(task.concurrencyLimit, 1);
-  }
 }
 
 /** Runs `tasks` one after the other; `runs` are the task runs already created for them. */

@@ -17,7 +17,7 @@ import { namespaceFileUri, namespacePath } from "../storage/namespace-files";
 import { readText, sizeOf } from "../storage/readable";
 import { parseDurationMs } from "../tasks/duration";
 import { maskResolution, resolveTask } from "../tasks/flowables";
-import { runnableTasks } from "../tasks/registry";
+import { runnerOf } from "../tasks/registry";
 import type { LogLevel, TaskContext } from "../tasks/types";
 
 export interface RunnerHost {
@@ -135,9 +135,10 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
   const { machine } = host;
   const run = machine.taskRun(taskRunId)!;
   const task = applyPluginDefaults(machine.taskOf(run), machine.state.flow);
-  const impl = runnableTasks[task.type];
+  const impl = runnerOf(task.type);
   const fail = (error: string): EngineEvent => ({ type: "task-result", taskRunId, result: { state: "FAILED", error } });
-  if (!impl) return fail(`Task type ${task.type} is not supported by Peregrine yet`);
+  // Saving refuses a type without a runner; a flow stored before a type lost its runner ends here.
+  if (!impl) return fail(`Task type ${task.type} is not supported by Peregrine`);
 
   let scope: Awaited<ReturnType<typeof renderScope>>;
   try {

@@ -3,6 +3,7 @@
 // or secrets, so it happens here, in the Durable Object, and the pure engine receives the result.
 import type { Task } from "../../schema/flow/types";
 import { flowableKind } from "../engine/flow-index";
+import { loopLimitProperty } from "../engine/flowable-types";
 import type { PauseBehavior, Resolution } from "../engine/types";
 import { isTruthy } from "../expressions";
 import type { SecretMasker } from "../secrets/masker";
@@ -18,9 +19,9 @@ export async function resolveTask(task: Task, r: Renderer): Promise<Resolution> 
     if (task.runIf !== undefined && !isTruthy(await r.render(String(task.runIf)))) return { ok: true, skip: true };
     switch (flowableKind(task.type)) {
       case "foreach": {
-        const limitOf =
-          task.type === "io.kestra.plugin.core.flow.EachParallel" ? task.concurrent : task.concurrencyLimit;
-        return { ok: true, values: await loopValues(task, r), limit: await templatedLimit(limitOf, r) };
+        const property = loopLimitProperty(task.type);
+        const limit = property ? await templatedLimit(task[property], r) : undefined;
+        return { ok: true, values: await loopValues(task, r), limit };
       }
       case "switch":
         return await switchCase(task, r);

@@ -1,6 +1,8 @@
-// The one table of runnable task types Peregrine runs itself, keyed by canonical type.
-// Flowable types (Sequential, Parallel, ForEach, Switch, If, Dag, Pause, Subflow, …) are the
-// engine's business and are deliberately absent.
+// The one table of runnable task types Peregrine runs itself, keyed by canonical type. It must
+// cover every runnable type the flow model accepts (`satisfies Record<RunnableTaskType, …>`), so a
+// type that validates but has no runner fails tsc. Flowable types are the engine's business
+// (worker/engine/flowable-types.ts).
+import type { RunnableTaskType } from "../../schema/flow/tasks/registry";
 import { failTask } from "./fail";
 import { httpRequestTask } from "./http-request";
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from "./kv-tasks";
@@ -12,24 +14,27 @@ import { sleepTask } from "./sleep";
 import { templatedTask } from "./templated";
 import type { RunnableTask } from "./types";
 
-const P = "io.kestra.plugin.core";
+export const runnableTasks: Readonly<Record<RunnableTaskType, RunnableTask>> = {
+  "io.kestra.plugin.core.log.Log": logTask,
+  "io.kestra.plugin.core.debug.Echo": echoTask,
+  "io.kestra.plugin.core.debug.Return": returnTask,
+  "io.kestra.plugin.core.output.OutputValues": outputValuesTask,
+  "io.kestra.plugin.core.execution.Fail": failTask,
+  "io.kestra.plugin.core.execution.Labels": labelsTask,
+  "io.kestra.plugin.core.flow.Sleep": sleepTask,
+  "io.kestra.plugin.core.http.Request": httpRequestTask,
+  "io.kestra.plugin.core.kv.Set": kvSetTask,
+  "io.kestra.plugin.core.kv.Get": kvGetTask,
+  "io.kestra.plugin.core.kv.GetKeys": kvGetKeysTask,
+  "io.kestra.plugin.core.kv.Delete": kvDeleteTask,
+  "io.kestra.plugin.core.templating.TemplatedTask": templatedTask((type) => runnerOf(type)),
+} satisfies Record<RunnableTaskType, RunnableTask>;
 
-export const runnableTasks: Record<string, RunnableTask> = {
-  [`${P}.log.Log`]: logTask,
-  [`${P}.debug.Echo`]: echoTask,
-  [`${P}.debug.Return`]: returnTask,
-  [`${P}.output.OutputValues`]: outputValuesTask,
-  [`${P}.execution.Fail`]: failTask,
-  [`${P}.execution.Labels`]: labelsTask,
-  [`${P}.flow.Sleep`]: sleepTask,
-  [`${P}.http.Request`]: httpRequestTask,
-  [`${P}.kv.Set`]: kvSetTask,
-  [`${P}.kv.Get`]: kvGetTask,
-  [`${P}.kv.GetKeys`]: kvGetKeysTask,
-  [`${P}.kv.Delete`]: kvDeleteTask,
-  [`${P}.templating.TemplatedTask`]: templatedTask((type) => (isRunnable(type) ? runnableTasks[type] : undefined)),
-};
-
-export function isRunnable(type: string): boolean {
+export function isRunnable(type: string): type is RunnableTaskType {
   return Object.hasOwn(runnableTasks, type);
+}
+
+/** The runner of a canonical type, or undefined when the type is not a runnable one. */
+export function runnerOf(type: string): RunnableTask | undefined {
+  return isRunnable(type) ? runnableTasks[type] : undefined;
 }

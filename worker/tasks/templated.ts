@@ -4,7 +4,6 @@
 import { canonicalType } from "../../schema/flow/aliases";
 import { errorMap } from "../../schema/flow/common";
 import { taskSchema } from "../../schema/flow/tasks/dispatch";
-import { FLOWABLE_TYPES } from "../../schema/flow/tasks/registry";
 import type { Task } from "../../schema/flow/types";
 import { byteLength, composeDocuments, formatPath, MAX_SOURCE_BYTES, readDocument } from "../../schema/flow/yaml";
 import { renderString } from "./properties";
@@ -19,11 +18,11 @@ export function templatedTask(lookup: (type: string) => RunnableTask | undefined
     async run(ctx) {
       const inner = parseSpec(await renderString(ctx, "spec"), ctx.task.id);
       if (inner.type === TEMPLATED_TYPE) throw new TaskFailure("A TemplatedTask cannot template another TemplatedTask");
-      if (FLOWABLE_TYPES.has(inner.type)) {
+      // The spec validated, so a type without a runner is a flowable one.
+      const impl = lookup(inner.type);
+      if (!impl) {
         throw new TaskFailure(`The templated task must be a runnable task, '${inner.type}' is a flowable task`);
       }
-      const impl = lookup(inner.type);
-      if (!impl) throw new TaskFailure(`Task type ${inner.type} is not supported by Peregrine yet`);
       return impl.run({ ...ctx, task: inner });
     },
   };

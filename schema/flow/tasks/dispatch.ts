@@ -7,7 +7,7 @@ import { errorMap } from "../common";
 import { matchingDefaults, mergeDefaults } from "../defaults";
 import type { PluginDefault, Task } from "../types";
 import { bindTaskSchema } from "./ref";
-import { type TaskObjectSchema, taskSchemas } from "./registry";
+import { NOT_RUN_TYPES, type TaskObjectSchema, taskSchemas } from "./registry";
 
 let activeDefaults: readonly PluginDefault[] = [];
 
@@ -76,6 +76,11 @@ export const taskSchema: z.ZodType<Task> = z.unknown().transform((raw, ctx): Tas
     return z.NEVER;
   }
   const canonical = canonicalType(type);
+  if (NOT_RUN_TYPES.has(canonical)) {
+    const message = `Task type '${canonical}' is not supported by Peregrine (see the README for the types it runs)`;
+    ctx.addIssue({ code: "custom", path: ["type"], message });
+    return z.NEVER;
+  }
   const schema = taskSchemas.get(canonical);
   if (!schema) {
     ctx.addIssue({ code: "custom", path: ["type"], message: `Unknown task type '${type}'` });

@@ -37,7 +37,7 @@ const childFlow = {
   restartBehavior: RESTART.optional(),
 };
 
-export const flowableProps: Record<string, z.ZodRawShape> = {
+export const flowableProps = {
   "flow.Sequential": { tasks: nonEmptyTaskList, ...branches },
   "flow.Parallel": { tasks: nonEmptyTaskList, concurrent: templInt.optional(), ...branches },
   "flow.ForEach": {
@@ -90,6 +90,10 @@ export const flowableProps: Record<string, z.ZodRawShape> = {
       .optional(),
     ...branches,
   },
+} satisfies Record<string, z.ZodRawShape>;
+
+/** Flowable types whose schema is known but which Peregrine does not run yet (see runnable.ts). */
+export const notRunFlowableProps = {
   "flow.WorkingDirectory": {
     tasks: nonEmptyTaskList,
     cache: z.strictObject({ patterns: stringList, ttl: duration.optional() }).optional(),
@@ -100,4 +104,4 @@ export const flowableProps: Record<string, z.ZodRawShape> = {
   },
   "flow.WaitFor": loop,
   "flow.LoopUntil": loop,
-};
+} satisfies Record<string, z.ZodRawShape>;

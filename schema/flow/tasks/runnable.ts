@@ -21,7 +21,7 @@ const splitProps = {
   separator: z.string().optional(),
 };
 
-export const runnableProps: Record<string, z.ZodRawShape> = {
+export const runnableProps = {
   "log.Log": { message: stringOrList, level: level.optional() },
   "debug.Return": { format: z.string().optional() },
   "debug.Echo": { format: z.string(), level: level.optional() },
@@ -52,6 +52,14 @@ export const runnableProps: Record<string, z.ZodRawShape> = {
   "kv.Get": { key: z.string(), namespace: z.string().optional(), errorOnMissing: templBoolean.optional() },
   "kv.GetKeys": { prefix: z.string().optional(), namespace: z.string().optional() },
   "kv.Delete": { key: z.string(), namespace: z.string().optional(), errorOnMissing: templBoolean.optional() },
+  "templating.TemplatedTask": { spec: z.string() },
+} satisfies Record<string, z.ZodRawShape>;
+
+/**
+ * Core types Kestra has and Peregrine does not run yet: their schema is known, and saving a flow
+ * that uses one is refused with a message naming the type rather than accepted and failed later.
+ */
+export const notRunProps = {
   "storage.LocalFiles": { inputs: z.union([anyMap, z.string()]).optional(), outputs: stringList.optional() },
   "storage.Concat": {
     files: z.union([z.string(), stringList]),
@@ -75,5 +83,4 @@ export const runnableProps: Record<string, z.ZodRawShape> = {
     errorOrNullBehavior: templEnum(["FAIL", "INCLUDE", "EXCLUDE"] as const).optional(),
   },
   "storage.PurgeCurrentExecutionFiles": {},
-  "templating.TemplatedTask": { spec: z.string() },
-};
+} satisfies Record<string, z.ZodRawShape>;

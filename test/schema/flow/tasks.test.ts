@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { allTasks, applyPluginDefaults, canonicalType, TASK_TYPES } from "../../../schema/flow";
+import { allTasks, applyPluginDefaults, canonicalType, RUNNABLE_TYPES, TASK_TYPES } from "../../../schema/flow";
 import type { Task } from "../../../schema/flow/types";
+import { isFlowable } from "../../../worker/engine/flowable-types";
+import { isRunnable } from "../../../worker/tasks/registry";
 import { accept, violationAt } from "./helpers";
 
 const P = "io.kestra.plugin.core.";
@@ -30,14 +32,19 @@ const MINIMAL: Record<string, string> = {
   "flow.Pause": "delay: PT1M",
   "flow.Subflow": "namespace: dev\n    flowId: other",
   "flow.ForEachItem": 'items: "{{ inputs.file }}"\n    namespace: dev\n    flowId: other\n    batch: { rows: 4 }',
-  "flow.WorkingDirectory": `tasks:\n${logLeaf("c", "      ")}`,
-  "flow.WaitFor": `condition: "{{ false }}"\n    tasks:\n${logLeaf("c", "      ")}`,
-  "flow.LoopUntil": `condition: "{{ false }}"\n    checkFrequency: { interval: PT1S, maxIterations: 3 }\n    tasks:\n${logLeaf("c", "      ")}`,
   "http.Request": "uri: https://example.com",
   "kv.Set": "key: k\n    value: 1",
   "kv.Get": "key: k",
   "kv.GetKeys": "prefix: k",
   "kv.Delete": "key: k",
+  "templating.TemplatedTask": 'spec: "type: io.kestra.plugin.core.log.Log"',
+};
+
+/** Core types Kestra has that Peregrine does not run (yet): valid bodies, refused by name at save. */
+const NOT_RUN: Record<string, string> = {
+  "flow.WorkingDirectory": `tasks:\n${logLeaf("c", "      ")}`,
+  "flow.WaitFor": `condition: "{{ false }}"\n    tasks:\n${logLeaf("c", "      ")}`,
+  "flow.LoopUntil": `condition: "{{ false }}"\n    checkFrequency: { interval: PT1S, maxIterations: 3 }\n    tasks:\n${logLeaf("c", "      ")}`,
   "storage.LocalFiles": "inputs: { a.txt: hello }\n    outputs: ['*.txt']",
   "storage.Concat": "files: [a, b]",
   "storage.Split": "from: kestra://x\n    rows: 10",
@@ -47,7 +54,6 @@ const MINIMAL: Record<string, string> = {
   "storage.DeduplicateItems": "from: kestra://x\n    expr: '{{ key }}'",
   "storage.FilterItems": "from: kestra://x\n    filterCondition: '{{ true }}'",
   "storage.PurgeCurrentExecutionFiles": "description: purge",
-  "templating.TemplatedTask": 'spec: "type: io.kestra.plugin.core.log.Log"',
 };
 
 describe("task registry", () => {
@@ -65,6 +71,21 @@ describe("task registry", () => {
       expect(f.tasks[0]?.type).toBe(`${P}${name}`);
     });
   }
+
+  for (const [name, body] of Object.entries(NOT_RUN)) {
+    it(`refuses ${name}, which Peregrine does not run, naming the type`, () => {
+      const v = violationAt(one(`    type: ${P}${name}\n    ${body}\n`), "tasks[0].type");
+      expect(v).toMatchObject({
+        message: expect.stringContaining(`Task type '${P}${name}' is not supported`),
+        line: 5,
+      });
+    });
+  }
+
+  it("gives every accepted type a runner or an entry in the engine's flowable table", () => {
+    for (const type of TASK_TYPES) expect(isRunnable(type) || isFlowable(type), type).toBe(true);
+    for (const type of RUNNABLE_TYPES) expect(isFlowable(type), type).toBe(false);
+  });
 
   it("refuses an unknown task type at its line", () => {
     const v = violationAt(one("    type: io.kestra.plugin.scripts.shell.Commands\n"), "tasks[0].type");
