@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import type { Input, InputType } from "../../schema/flow/types";
 import { ApiError, badRequest } from "../errors";
 import { isTruthy } from "../expressions";
+import { matchesWhole } from "../expressions/regex";
 import { formatDurationMs, parseDurationMs } from "../tasks/duration";
 import { compareTemporal, readInstant, readLocalDate, readLocalTime, type TemporalKey } from "../tasks/temporal";
 
@@ -100,13 +101,13 @@ function asList(value: unknown, type: InputType): unknown[] {
 /** Java's `String.matches`: the whole value must match. */
 function matchValidator(s: string, input: Input): string {
   if (input.validator === undefined) return s;
-  let re: RegExp;
+  let matched: boolean;
   try {
-    re = new RegExp(`^(?:${input.validator})$`);
-  } catch {
-    return fail(`its validator '${input.validator}' is not a valid regular expression`);
+    matched = matchesWhole(input.validator, s);
+  } catch (e) {
+    return fail(`its validator cannot be used: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return re.test(s) ? s : fail(`it must match the pattern '${input.validator}'`);
+  return matched ? s : fail(`it must match the pattern '${input.validator}'`);
 }
 
 interface Scope {

@@ -180,6 +180,7 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
   let timeoutMs: number | undefined;
   try {
     if (task.timeout) timeoutMs = parseDurationMs(await ctx.render(String(task.timeout)));
+    const started = Date.now();
     const running = impl.run(ctx);
     let outcome: Awaited<typeof running>;
     if (timeoutMs !== undefined) {
@@ -193,6 +194,11 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
       outcome = await Promise.race([running, expired]);
     } else {
       outcome = await running;
+    }
+    // Work that never yields (a long render) finishes before the timer can fire; it still ran
+    // past its timeout, so it fails as if the timer had stopped it.
+    if (timeoutMs !== undefined && outcome.sleepMs === undefined && Date.now() - started > timeoutMs) {
+      throw new Error(`Task timed out after ${task.timeout}`);
     }
     const result: TaskResult = { state: outcome.state ?? "SUCCESS", metrics };
     if (outcome.outputs) result.outputs = svc.masker.maskDeep(outcome.outputs);

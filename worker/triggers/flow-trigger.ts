@@ -7,6 +7,7 @@
 import type { Trigger } from "../../schema/flow/types";
 import { isTerminal } from "../engine/state";
 import type { StateType } from "../engine/types";
+import { matchesWhole } from "../expressions/regex";
 import { derivedId } from "../ids";
 import { conditionName, conditionsMet, type UpstreamView, WINDOW_CONDITIONS } from "./conditions";
 import type { PendingStart, TriggerStore } from "./store";
@@ -59,7 +60,7 @@ function filterHolds(f: Filter, u: UpstreamView, expression: () => boolean): boo
     case "CONTAINS":
       return actual.includes(value);
     case "REGEX":
-      return new RegExp(`^(?:${value})$`).test(actual);
+      return matchesWhole(value, actual);
     case "IS_TRUE":
       return f.field === "EXPRESSION" ? expression() : actual === "true";
     case "IS_FALSE":

@@ -3,6 +3,7 @@
 import type { Args, FilterFn } from "../env";
 import { arg, argString } from "../env";
 import { RenderError } from "../errors";
+import { firstMatch } from "../regex";
 import { toText } from "../values";
 import {
   compilePattern,
@@ -116,7 +117,7 @@ function parsePattern(s: string, pattern: string): DateInput {
       letters.push(p.letter);
     }
   }
-  const m = new RegExp(`${re}$`).exec(s.trim());
+  const m = firstMatch(`${re}$`, s.trim());
   if (!m) throw new RenderError(`Text '${s}' could not be parsed with the format \`${pattern}\``);
   const f: LocalFields = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, nano: 0 };
   let zone: string | undefined;

@@ -4,6 +4,7 @@
 import type { Env, FilterFn } from "../env";
 import { argString } from "../env";
 import { RenderError } from "../errors";
+import { findsIn } from "../regex";
 import { compare, deepEqual, isDict, toJson, typeName } from "../values";
 import { type J, JqParser, lex } from "./jq-parse";
 
@@ -231,7 +232,7 @@ const JQ_FUNCTIONS: Record<string, JqFn> = {
       .map((p) =>
         typeof v === "string" ? v.includes(String(p)) : toJson(v).includes(toJson(p).replace(/^[[{]|[\]}]$/g, "")),
       ),
-  "test/1": (q, v, [s]) => q.each(s as J, v).map((re) => new RegExp(String(re)).test(String(v))),
+  "test/1": (q, v, [s]) => q.each(s as J, v).map((re) => findsIn(String(re), String(v))),
   "to_entries/0": (_q, v) => [Object.entries(v as object).map(([key, value]) => ({ key, value }))],
   "from_entries/0": (_q, v) => [
     Object.fromEntries(

@@ -3,6 +3,7 @@
 import type { Args, FilterFn } from "../env";
 import { arg, argString } from "../env";
 import { RenderError } from "../errors";
+import { replaceAllMatches } from "../regex";
 import { isDict, toNumber, toText } from "../values";
 
 function str(fn: (s: string, args: Args) => unknown): FilterFn {
@@ -123,9 +124,9 @@ function replace(s: string, args: Args): string {
   for (const [from, to] of Object.entries(pairs)) {
     if (regexp) {
       try {
-        out = out.replace(new RegExp(from, "g"), toText(to));
-      } catch {
-        throw new RenderError(`Invalid regular expression \`${from}\` in replace`);
+        out = replaceAllMatches(from, out, toText(to));
+      } catch (e) {
+        throw new RenderError(`Filter replace: ${e instanceof Error ? e.message : String(e)}`);
       }
     } else {
       out = out.split(from).join(toText(to));

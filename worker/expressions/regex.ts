@@ -1,0 +1,87 @@
+// Owns every regular expression a tenant supplies: Pebble's `replace(…, true)`, jq's `test`,
+// input `validator`s, Flow trigger REGEX conditions and date-parsing patterns. They all compile
+// here with RE2 (re2js), whose matching time is linear in the input, because a backtracking engine
+// lets 32 characters of input against `(a+)+$` occupy the isolate, and every tenant in it, for
+// seconds. RE2 has no lookaround and no backreferences; such a pattern is refused with a clear
+// message instead of being run.
+import { RE2JS } from "re2js";
+
+/** A pattern RE2 cannot run, or that is too long to compile. */
+export class PatternError extends Error {
+  override name = "PatternError";
+}
+
+/** Longest pattern accepted; compiling is linear in it too, but a pattern is code, not data. */
+export const MAX_PATTERN_LENGTH = 4096;
+const CACHE_SIZE = 256;
+const cache = new Map<string, RE2JS>();
+
+/** Java's `\uXXXX` escape (common in Kestra flows) as RE2's `\x{XXXX}`; other escapes unchanged. */
+function translate(source: string): string {
+  let out = "";
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const hex = /^u([0-9a-fA-F]{4})/.exec(source.slice(i + 1, i + 6));
+    if (hex) {
+      out += `\\x{${hex[1]}}`;
+      i += 5;
+    } else {
+      out += source.slice(i, i + 2);
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The compiled pattern (cached per source); throws PatternError naming what RE2 refused. */
+export function compilePattern(source: string): RE2JS {
+  const hit = cache.get(source);
+  if (hit) {
+    cache.delete(source);
+    cache.set(source, hit);
+    return hit;
+  }
+  if (source.length > MAX_PATTERN_LENGTH) {
+    throw new PatternError(`Regular expression is longer than ${MAX_PATTERN_LENGTH} characters`);
+  }
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(translate(source));
+  } catch (e) {
+    const why = e instanceof Error ? e.message.replace(/^error parsing regexp: /, "") : String(e);
+    throw new PatternError(
+      `Regular expression \`${source}\` cannot be used: ${why} (patterns run on RE2: no lookaround or backreferences)`,
+    );
+  }
+  cache.set(source, compiled);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return compiled;
+}
+
+/** Whether the pattern matches anywhere in the text (JavaScript's `RegExp.test`, jq's `test`). */
+export function findsIn(source: string, text: string): boolean {
+  return compilePattern(source).test(text);
+}
+
+/** Whether the pattern matches the whole text (Java's `String.matches`). */
+export function matchesWhole(source: string, text: string): boolean {
+  return compilePattern(source).testExact(text);
+}
+
+/** Every match replaced; `$1`, `$<name>`, `$&` and `$$` in the replacement as in JavaScript. */
+export function replaceAllMatches(source: string, text: string, replacement: string): string {
+  return compilePattern(source).matcher(text).replaceAll(replacement);
+}
+
+/** The groups of the first match (index 0 = the whole match), or null. */
+export function firstMatch(source: string, text: string): (string | null)[] | null {
+  const m = compilePattern(source).matcher(text);
+  if (!m.find()) return null;
+  const groups: (string | null)[] = [];
+  for (let i = 0; i <= m.groupCount(); i++) groups.push(m.group(i));
+  return groups;
+}
