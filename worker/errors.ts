@@ -1,6 +1,9 @@
-// Typed errors: every failure the API reports is one of these, mapped to one JSON shape
-// `{message, code, details?}` by the app's single onError.
+// Domain errors. A failure a caller may need to tell apart is a DomainError: a name (its class),
+// a stable code (the kind of failure, the same word the API answers with) and, when it wraps
+// another error, its cause. Nothing here knows HTTP: api/errors.ts's onError alone turns a code
+// into a status, so every layer may throw these and no route translates them.
 
+/** The kinds of failure; stable, and the `code` of the API's error body. */
 export type ErrorCode =
   | "bad_request"
   | "unauthorized"
@@ -12,31 +15,71 @@ export type ErrorCode =
   | "rate_limited"
   | "internal";
 
-const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500> = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  invalid: 422,
-  rate_limited: 429,
-  internal: 500,
-};
+export interface DomainErrorOptions {
+  /** Machine-readable detail for the API's error body (e.g. the violations). */
+  details?: unknown;
+  cause?: unknown;
+}
 
-export class ApiError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.status = STATUS[code];
+export abstract class DomainError extends Error {
+  abstract override readonly name: string;
+  abstract readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(message: string, options: DomainErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.details !== undefined) this.details = options.details;
   }
 }
 
-export const notFound = (message = "Not found") => new ApiError("not_found", message);
-export const conflict = (message: string, details?: unknown) => new ApiError("conflict", message, details);
-export const invalid = (message: string, details?: unknown) => new ApiError("invalid", message, details);
-export const badRequest = (message: string, details?: unknown) => new ApiError("bad_request", message, details);
+/** A resource that does not exist (or belongs to someone else, which must look the same). */
+export class NotFound extends DomainError {
+  override readonly name = "NotFound";
+  readonly code = "not_found";
+}
+
+/** The resource already exists, or a concurrent write won. */
+export class Conflict extends DomainError {
+  override readonly name = "Conflict";
+  readonly code = "conflict";
+}
+
+/** What was asked for fails validation. */
+export class Invalid extends DomainError {
+  override readonly name = "Invalid";
+  readonly code = "invalid";
+}
+
+/** The request itself is malformed (unparseable body, missing parameter). */
+export class BadRequest extends DomainError {
+  override readonly name = "BadRequest";
+  readonly code = "bad_request";
+}
+
+/** Something is over a size limit; the message names the limit. */
+export class TooLarge extends DomainError {
+  override readonly name = "TooLarge";
+  readonly code = "payload_too_large";
+}
+
+/** A missing, malformed, unknown or revoked credential. */
+export class Unauthorized extends DomainError {
+  override readonly name = "Unauthorized";
+  readonly code = "unauthorized";
+}
+
+/** The credential is valid but may not do this (e.g. a session request without its CSRF header). */
+export class Forbidden extends DomainError {
+  override readonly name = "Forbidden";
+  readonly code = "forbidden";
+}
+
+export const notFound = (message = "Not found") => new NotFound(message);
+export const conflict = (message: string, details?: unknown) => new Conflict(message, { details });
+export const invalid = (message: string, details?: unknown) => new Invalid(message, { details });
+export const badRequest = (message: string, details?: unknown) => new BadRequest(message, { details });
+
+/** Exhaustiveness: a switch over a union calls this in its default, so a new member fails tsc. */
+export function assertNever(value: never, what = "value"): never {
+  throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Input } from "../../schema/flow/types";
-import { ApiError } from "../../worker/errors";
+import { BadRequest } from "../../worker/errors";
 import { readSubmittedInputs, resolveInputs } from "../../worker/execution/inputs";
 import { render } from "../../worker/expressions";
 
@@ -322,7 +322,7 @@ describe("readSubmittedInputs", () => {
       post("[1]", "application/json"),
       post("x", "text/plain"),
     ]) {
-      await expect(attempt).rejects.toBeInstanceOf(ApiError);
+      await expect(attempt).rejects.toBeInstanceOf(BadRequest);
     }
   });
 });

@@ -2,7 +2,7 @@
 // for paths outside the execution, for another tenant's execution and for traversal tricks.
 import { describe, expect, it } from "vitest";
 import { checkFileSize } from "../../worker/api/files";
-import { ApiError } from "../../worker/errors";
+import { DomainError } from "../../worker/errors";
 import { MAX_FILE_BYTES } from "../../worker/storage/files";
 import { runFlow, saveFlow } from "../helpers/executions";
 import { createTenant, type TestTenant } from "../helpers/tenant";
@@ -125,10 +125,10 @@ describe("file size limit", () => {
       checkFileSize(MAX_FILE_BYTES + 1, "huge.bin");
       expect.unreachable();
     } catch (e) {
-      expect(e).toBeInstanceOf(ApiError);
-      expect((e as ApiError).status).toBe(413);
-      expect((e as ApiError).message).toContain("huge.bin");
-      expect((e as ApiError).message).toContain(String(MAX_FILE_BYTES));
+      expect(e).toBeInstanceOf(DomainError);
+      expect((e as DomainError).code).toBe("payload_too_large");
+      expect((e as DomainError).message).toContain("huge.bin");
+      expect((e as DomainError).message).toContain(String(MAX_FILE_BYTES));
     }
   });
 });

@@ -1,12 +1,12 @@
 // The app's single error mapping: every failure leaves as `{message, code, details?}` with the
-// status Kestra would use. Thrown ApiErrors pass through; Hono's HTTPException, zod errors and
-// malformed JSON are translated; anything else is a 500 whose detail stays in the logs.
+// status Kestra would use. A DomainError (worker/errors.ts), thrown from any layer, carries its
+// code; here alone a code becomes a status. Hono's HTTPException, zod errors and malformed JSON are
+// translated; anything else is a 500 whose detail stays in the logs.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { Violation } from "../../schema/flow";
-import { ApiError, type ErrorCode, invalid, notFound } from "../errors";
-import { SecretsUnavailable } from "../secrets/crypto";
+import { DomainError, type DomainErrorOptions, type ErrorCode, invalid, notFound, TooLarge } from "../errors";
 import type { AppEnv } from "./context";
 
 export interface ErrorBody {
@@ -15,23 +15,43 @@ export interface ErrorBody {
   details?: unknown;
 }
 
-const CODE_OF_STATUS: Record<number, ErrorCode> = {
-  400: "bad_request",
-  401: "unauthorized",
-  403: "forbidden",
-  404: "not_found",
-  409: "conflict",
-  413: "payload_too_large",
-  422: "invalid",
-  429: "rate_limited",
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
+
+const STATUS: Record<ErrorCode, ErrorStatus> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  invalid: 422,
+  rate_limited: 429,
+  internal: 500,
 };
 
-export function errorResponse(c: Context, error: ApiError): Response {
+const CODE_OF_STATUS: Partial<Record<number, ErrorCode>> = Object.fromEntries(
+  Object.entries(STATUS).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+/** A failure only the HTTP edge knows (a bad key, a body over the limit); never thrown below api/. */
+export class ApiError extends DomainError {
+  override readonly name = "ApiError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: DomainErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export function errorResponse(c: Context, error: DomainError): Response {
   const body: ErrorBody = { message: error.message, code: error.code };
   if (error.details !== undefined) body.details = error.details;
+  const status = STATUS[error.code];
   const headers: Record<string, string> = {};
-  if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="peregrine"';
-  return c.json(body, error.status, headers);
+  if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="peregrine"';
+  return c.json(body, status, headers);
 }
 
 /** `tasks[0].type: Unknown task type 'x' (line 5, column 11)`: a violation as one readable line. */
@@ -41,27 +61,24 @@ export function describeViolation(v: Violation): string {
 }
 
 /** The error for a rejected flow source: the first violation in the message, all of them in details. */
-export function violationsError(status: 413 | 422, violations: Violation[]): ApiError {
+export function violationsError(status: 413 | 422, violations: Violation[]): DomainError {
   const first = violations[0];
   const message = first ? describeViolation(first) : "Invalid flow";
-  return new ApiError(status === 413 ? "payload_too_large" : "invalid", message, violations);
+  return status === 413 ? new TooLarge(message, { details: violations }) : invalid(message, violations);
 }
 
-function fromZod(error: ZodError): ApiError {
+function fromZod(error: ZodError): DomainError {
   const details = error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
   const first = details[0];
   return invalid(first ? `${first.path ? `${first.path}: ` : ""}${first.message}` : "Invalid request", details);
 }
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
-  if (err instanceof ApiError) return errorResponse(c, err);
+  if (err instanceof DomainError) return errorResponse(c, err);
   if (err instanceof ZodError) return errorResponse(c, fromZod(err));
-  // A SECRET input or secret needs SECRETS_KEY: say so rather than a bare "Internal error".
-  if (err instanceof SecretsUnavailable) return errorResponse(c, new ApiError("internal", err.message));
   if (err instanceof HTTPException) {
-    const status = err.status;
-    const code = CODE_OF_STATUS[status];
-    if (code) return errorResponse(c, new ApiError(code, err.message || "Request failed"));
+    const code = CODE_OF_STATUS[err.status];
+    if (code && code !== "internal") return errorResponse(c, new ApiError(code, err.message || "Request failed"));
   }
   console.error("unhandled error", c.req.method, c.req.path, err);
   return errorResponse(c, new ApiError("internal", "Internal error"));

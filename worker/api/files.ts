@@ -3,7 +3,7 @@
 // the path is under its storage prefix (or its parent's, for a subflow); anything else is a
 // 404, so the API never confirms that another execution's or tenant's file exists.
 import { Hono } from "hono";
-import { ApiError, badRequest, notFound } from "../errors";
+import { badRequest, notFound, TooLarge } from "../errors";
 import { executionStub } from "../execution/start";
 import { MAX_FILE_BYTES, mayRead, r2Key } from "../storage/files";
 import type { AppEnv } from "./context";
@@ -16,10 +16,7 @@ const MAX_PREVIEW_ROWS = 5_000;
 /** The clear error for a file over the storage limit; FILE inputs and task files should call it before storing. */
 export function checkFileSize(size: number, name: string, max = MAX_FILE_BYTES): void {
   if (size > max) {
-    throw new ApiError(
-      "payload_too_large",
-      `File '${name}' is ${size} bytes, over the ${max}-byte limit of internal storage`,
-    );
+    throw new TooLarge(`File '${name}' is ${size} bytes, over the ${max}-byte limit of internal storage`);
   }
 }
 

@@ -27,7 +27,7 @@ import {
   planUpsert,
   searchFlows,
 } from "../db/flows";
-import { ApiError, invalid, notFound } from "../errors";
+import { invalid, notFound, TooLarge } from "../errors";
 import { syncFlowTriggers } from "../triggers/client";
 import { type AppEnv, dbOf } from "./context";
 import { describeViolation, violationsError } from "./errors";
@@ -53,7 +53,7 @@ export function flowJson(v: FlowVersion, withSource: boolean) {
 }
 
 async function readBody(c: Context<AppEnv>): Promise<string> {
-  const tooLarge = () => new ApiError("payload_too_large", `Body exceeds ${MAX_BODY_BYTES} bytes`);
+  const tooLarge = () => new TooLarge(`Body exceeds ${MAX_BODY_BYTES} bytes`);
   if (Number(c.req.header("Content-Length") ?? "0") > MAX_BODY_BYTES) throw tooLarge();
   // Bytes, then UTF-8: whatever the content type says (x-yaml, text, json), the body is YAML text.
   const bytes = await c.req.arrayBuffer();

@@ -3,23 +3,15 @@
 // as a header or query parameter) and delete one. Expired entries are invisible here too.
 import { Hono } from "hono";
 import { NAMESPACE } from "../../schema/flow/common";
-import { ApiError, invalid, notFound } from "../errors";
+import { invalid, notFound } from "../errors";
 import { KvStore } from "../kv/store";
-import { checkKey, KvValueError, KvValueTooLarge, typedValue, valueOfBody } from "../kv/values";
+import { checkKey, typedValue, valueOfBody } from "../kv/values";
 import { parseDurationMs } from "../tasks/duration";
 import { type AppEnv, dbOf } from "./context";
 
 export function checkNamespace(namespace: string): string {
   if (!NAMESPACE.test(namespace)) throw invalid(`Invalid namespace '${namespace}': must match ${NAMESPACE.source}`);
   return namespace;
-}
-
-function apiKey(key: string): string {
-  try {
-    return checkKey(key);
-  } catch (e) {
-    throw invalid((e as Error).message);
-  }
 }
 
 function ttlMs(raw: string | undefined): number | undefined {
@@ -51,28 +43,22 @@ export const kvApi = new Hono<AppEnv>()
   })
   .get("/:namespace/kv/:key", async (c) => {
     const namespace = checkNamespace(c.req.param("namespace"));
-    const key = apiKey(c.req.param("key"));
+    const key = checkKey(c.req.param("key"));
     const entry = await new KvStore(dbOf(c), c.get("tenantId")).get(namespace, key);
     if (!entry) throw notFound(`No value found for key '${key}' in namespace '${namespace}'`);
     return c.json({ type: entry.type, value: entry.value }, 200);
   })
   .put("/:namespace/kv/:key", async (c) => {
     const namespace = checkNamespace(c.req.param("namespace"));
-    const key = apiKey(c.req.param("key"));
+    const key = checkKey(c.req.param("key"));
     const ttl = ttlMs(c.req.header("ttl") ?? c.req.query("ttl"));
     const typed = typedValue(valueOfBody(await c.req.text()));
-    try {
-      await new KvStore(dbOf(c), c.get("tenantId")).put(namespace, key, typed, { ttlMs: ttl });
-    } catch (e) {
-      if (e instanceof KvValueTooLarge) throw new ApiError("payload_too_large", e.message);
-      if (e instanceof KvValueError) throw invalid(e.message);
-      throw e;
-    }
+    await new KvStore(dbOf(c), c.get("tenantId")).put(namespace, key, typed, { ttlMs: ttl });
     return c.body(null, 204);
   })
   .delete("/:namespace/kv/:key", async (c) => {
     const namespace = checkNamespace(c.req.param("namespace"));
-    const key = apiKey(c.req.param("key"));
+    const key = checkKey(c.req.param("key"));
     const deleted = await new KvStore(dbOf(c), c.get("tenantId")).delete(namespace, key);
     return c.json(deleted, 200);
   });

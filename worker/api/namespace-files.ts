@@ -6,9 +6,9 @@
 // R2 has no directories: a directory exists while some file is under it, and it has no dates of
 // its own, so a Directory entry carries `size: 0` and null times.
 import { Hono } from "hono";
-import { ApiError, badRequest, conflict, invalid, notFound } from "../errors";
-import { FileTooLarge, fileLimit, putLimited } from "../storage/limits";
-import { InvalidNamespacePath, namespaceFileKey, namespacePath, namespaceRoot } from "../storage/namespace-files";
+import { badRequest, conflict, invalid, notFound, TooLarge } from "../errors";
+import { fileLimit, putLimited } from "../storage/limits";
+import { namespaceFileKey, namespacePath, namespaceRoot } from "../storage/namespace-files";
 import type { AppEnv } from "./context";
 import { checkNamespace } from "./kv";
 
@@ -28,12 +28,7 @@ interface FileAttributes {
 
 function pathParam(raw: string | undefined, opts: { root?: boolean } = {}): string {
   if (raw === undefined && !opts.root) throw badRequest("Query parameter 'path' is required", { field: "path" });
-  try {
-    return namespacePath(raw ?? "", opts);
-  } catch (e) {
-    if (e instanceof InvalidNamespacePath) throw invalid(`Invalid 'path': ${e.message}`, { field: "path" });
-    throw e;
-  }
+  return namespacePath(raw ?? "", opts);
 }
 
 function fileOf(name: string, object: R2Object): FileAttributes {
@@ -75,8 +70,7 @@ async function checkPlace(bucket: R2Bucket, tenantId: string, namespace: string,
 
 /** The uploaded bytes: the multipart part `fileContent` (Kestra's form), or else the raw body. */
 async function uploadBody(request: Request, limit: number): Promise<ReadableStream | ArrayBuffer> {
-  const tooLarge = () =>
-    new ApiError("payload_too_large", `The file is over the ${limit}-byte limit of internal storage`);
+  const tooLarge = () => new TooLarge(`The file is over the ${limit}-byte limit of internal storage`);
   const declared = Number(request.headers.get("Content-Length") ?? Number.NaN);
   const multipart = (request.headers.get("Content-Type") ?? "").toLowerCase().startsWith("multipart/form-data");
   if (declared > limit + (multipart ? MULTIPART_SLACK : 0)) throw tooLarge();
@@ -114,12 +108,7 @@ export const namespaceFilesApi = new Hono<AppEnv>()
     const limit = fileLimit(c.env);
     const body = await uploadBody(c.req.raw, limit);
     await checkPlace(c.env.STORAGE, tenantId, namespace, path);
-    try {
-      await putLimited(c.env.STORAGE, namespaceFileKey(tenantId, namespace, path), body, { fileName: path, limit });
-    } catch (e) {
-      if (e instanceof FileTooLarge) throw new ApiError("payload_too_large", e.message);
-      throw e;
-    }
+    await putLimited(c.env.STORAGE, namespaceFileKey(tenantId, namespace, path), body, { fileName: path, limit });
     return c.body(null, 200);
   })
   .delete("/:namespace/files", async (c) => {

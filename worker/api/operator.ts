@@ -8,7 +8,7 @@ import { z } from "zod";
 import { bearerToken, secretsEqual } from "../auth/keys";
 import { RESERVED_TENANT_IDS } from "../auth/public-routes";
 import { createApiKey, createTenant, tenantExists } from "../db/keys";
-import { ApiError, notFound } from "../errors";
+import { notFound, Unauthorized } from "../errors";
 import { type AppEnv, dbOf } from "./context";
 import { keyName } from "./keys";
 
@@ -31,7 +31,7 @@ const operatorOnly = createMiddleware<AppEnv>(async (c, next) => {
   const secret = c.env.OPERATOR_SECRET;
   if (!secret) throw notFound();
   const given = bearerToken(c.req.header("Authorization"));
-  if (!given || !(await secretsEqual(given, secret))) throw new ApiError("unauthorized", "Invalid operator secret");
+  if (!given || !(await secretsEqual(given, secret))) throw new Unauthorized("Invalid operator secret");
   return next();
 });
 

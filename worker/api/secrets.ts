@@ -2,19 +2,10 @@
 // value), list the keys, delete one. There is deliberately no route that reads a value: once set,
 // a secret leaves only through secret() inside an execution of this tenant (and is masked there).
 import { Hono } from "hono";
-import { ApiError, invalid, notFound } from "../errors";
-import { SecretsUnavailable } from "../secrets/crypto";
-import { checkSecretKey, SecretStore, SecretTooLarge } from "../secrets/store";
+import { invalid, notFound } from "../errors";
+import { checkSecretKey, SecretStore } from "../secrets/store";
 import { type AppEnv, dbOf } from "./context";
 import { checkNamespace } from "./kv";
-
-function secretKey(key: string): string {
-  try {
-    return checkSecretKey(key);
-  } catch (e) {
-    throw invalid((e as Error).message);
-  }
-}
 
 export const secretsApi = new Hono<AppEnv>()
   .get("/:namespace/secrets", async (c) => {
@@ -25,21 +16,15 @@ export const secretsApi = new Hono<AppEnv>()
   })
   .put("/:namespace/secrets/:key", async (c) => {
     const namespace = checkNamespace(c.req.param("namespace"));
-    const key = secretKey(c.req.param("key"));
+    const key = checkSecretKey(c.req.param("key"));
     const value = await c.req.text();
     if (value === "") throw invalid("A secret value cannot be empty");
-    try {
-      await new SecretStore(dbOf(c), c.env, c.get("tenantId")).put(namespace, key, value);
-    } catch (e) {
-      if (e instanceof SecretTooLarge) throw new ApiError("payload_too_large", e.message);
-      if (e instanceof SecretsUnavailable) throw new ApiError("internal", e.message);
-      throw e;
-    }
+    await new SecretStore(dbOf(c), c.env, c.get("tenantId")).put(namespace, key, value);
     return c.body(null, 204);
   })
   .delete("/:namespace/secrets/:key", async (c) => {
     const namespace = checkNamespace(c.req.param("namespace"));
-    const key = secretKey(c.req.param("key"));
+    const key = checkSecretKey(c.req.param("key"));
     const deleted = await new SecretStore(dbOf(c), c.env, c.get("tenantId")).delete(namespace, key);
     if (!deleted) throw notFound(`No secret '${key}' in namespace '${namespace}'`);
     return c.body(null, 204);

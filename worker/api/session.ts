@@ -19,7 +19,7 @@ import {
   writeSessionCookie,
 } from "../auth/sessions";
 import { consumeLoginCode, createLoginCode, createSession, deleteSession, findLiveSession } from "../db/sessions";
-import { ApiError } from "../errors";
+import { Forbidden, Unauthorized } from "../errors";
 import { type AppEnv, dbOf } from "./context";
 
 const signInBody = z.union([
@@ -28,7 +28,7 @@ const signInBody = z.union([
 ]);
 
 const requireCsrf = (c: Context<AppEnv>) => {
-  if (!hasCsrfHeader(c)) throw new ApiError("forbidden", `This request must carry the header ${CSRF_HEADER}: 1`);
+  if (!hasCsrfHeader(c)) throw new Forbidden(`This request must carry the header ${CSRF_HEADER}: 1`);
 };
 
 export const sessionApi = new Hono<AppEnv>()
@@ -43,8 +43,7 @@ export const sessionApi = new Hono<AppEnv>()
       const key =
         "apiKey" in body ? await verifyApiKey(db, body.apiKey) : await consumeLoginCode(db, await tokenHash(body.code));
       if (!key) {
-        throw new ApiError(
-          "unauthorized",
+        throw new Unauthorized(
           "apiKey" in body
             ? "This API key is not valid: it is mistyped, unknown, or has been revoked"
             : "This sign-in link has already been used or has expired; run npm start again or paste an API key",
@@ -60,7 +59,7 @@ export const sessionApi = new Hono<AppEnv>()
   .get("/session", async (c) => {
     const token = readSessionCookie(c);
     const session = token ? await findLiveSession(dbOf(c), await tokenHash(token)) : undefined;
-    if (!session) throw new ApiError("unauthorized", "Not signed in");
+    if (!session) throw new Unauthorized("Not signed in");
     return c.json({ tenant: session.tenantId, expiresAt: session.expiresAt }, 200);
   })
   .delete("/session", async (c) => {
@@ -74,7 +73,7 @@ export const sessionApi = new Hono<AppEnv>()
 export const loginCodesApi = new Hono<AppEnv>().post("/", async (c) => {
   const keyId = c.get("apiKeyId");
   if (c.get("authenticatedBy") !== "key" || !keyId) {
-    throw new ApiError("forbidden", "Login codes are minted with an API key, not from a dashboard session");
+    throw new Forbidden("Login codes are minted with an API key, not from a dashboard session");
   }
   const code = newToken();
   const expiresAt = new Date(Date.now() + LOGIN_CODE_TTL_MS).toISOString();

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { Trigger } from "../../schema/flow/types";
 import { secretsEqual } from "../auth/keys";
 import { getFlow } from "../db/flows";
-import { ApiError, conflict, invalid, notFound } from "../errors";
+import { conflict, invalid, notFound, TooLarge } from "../errors";
 import { executionStub, startExecution } from "../execution/start";
 import { isTruthy, render } from "../expressions";
 import { triggersStub } from "../triggers/client";
@@ -21,7 +21,7 @@ export const WEBHOOK_MAX_BODY_BYTES = 1024 * 1024;
 const WAIT_LIMIT_MS = 10 * 60_000;
 
 async function readBody(c: Context<AppEnv>): Promise<unknown> {
-  const tooLarge = () => new ApiError("payload_too_large", `Body exceeds ${WEBHOOK_MAX_BODY_BYTES} bytes`);
+  const tooLarge = () => new TooLarge(`Body exceeds ${WEBHOOK_MAX_BODY_BYTES} bytes`);
   if (Number(c.req.header("Content-Length") ?? "0") > WEBHOOK_MAX_BODY_BYTES) throw tooLarge();
   if (c.req.method === "GET") return null;
   const bytes = await c.req.arrayBuffer();

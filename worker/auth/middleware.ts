@@ -8,7 +8,7 @@ import type { AppEnv } from "../api/context";
 import { type Db, database } from "../db/client";
 import { findKeyByPrefix, touchKey } from "../db/keys";
 import { findLiveSession } from "../db/sessions";
-import { ApiError, notFound } from "../errors";
+import { Forbidden, notFound, Unauthorized } from "../errors";
 import { bearerToken, digestsEqual, isWellFormedKey, sha256Hex, visiblePrefix } from "./keys";
 import { isPublicRoute, isStaticPath, RESERVED_TENANT_IDS, TENANT_PATH } from "./public-routes";
 import { CSRF_HEADER, hasCsrfHeader, isMutating, readSessionCookie, tokenHash } from "./sessions";
@@ -16,15 +16,11 @@ import { CSRF_HEADER, hasCsrfHeader, isMutating, readSessionCookie, tokenHash } 
 /** last_used_at is written at most this often per key, so that a busy key costs no extra writes. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-export const unauthorized = () => new ApiError("unauthorized", "Missing or invalid API key");
+export const unauthorized = () => new Unauthorized("Missing or invalid API key");
 const sessionEnded = () =>
-  new ApiError(
-    "unauthorized",
-    "Your session has ended (signed out, expired or its API key was revoked); sign in again",
-  );
+  new Unauthorized("Your session has ended (signed out, expired or its API key was revoked); sign in again");
 const csrfMissing = () =>
-  new ApiError(
-    "forbidden",
+  new Forbidden(
     `A request signed in by the session cookie that changes something must carry the header ${CSRF_HEADER}: 1`,
   );
 

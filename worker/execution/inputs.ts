@@ -3,7 +3,7 @@
 // as Kestra does (spec §1.1). Every failure is reported against the input it concerns.
 import { parse as parseYaml } from "yaml";
 import type { Input, InputType } from "../../schema/flow/types";
-import { ApiError, badRequest } from "../errors";
+import { badRequest, DomainError, TooLarge } from "../errors";
 import { isTruthy } from "../expressions";
 import { matchesWhole } from "../expressions/regex";
 import { formatDurationMs, parseDurationMs } from "../tasks/duration";
@@ -31,9 +31,14 @@ export type ResolveInputsResult =
   | { ok: true; inputs: Record<string, unknown> }
   | { ok: false; violations: InputViolation[] };
 
-class InputError extends Error {}
+class InputError extends DomainError {
+  override readonly name = "InputError";
+  readonly code = "invalid";
+}
 
-class DependencyCycle extends Error {
+class DependencyCycle extends DomainError {
+  override readonly name = "DependencyCycle";
+  readonly code = "invalid";
   constructor(readonly input: string) {
     super(`input '${input}' depends on itself through dependsOn`);
   }
@@ -363,7 +368,7 @@ export async function resolveInputs(
       flat[input.id] = await parseValue(value, input, input.type, scope);
     } catch (e) {
       // A file over the storage limit is the request's size, not the input's value: 413, not 422.
-      if (e instanceof ApiError && e.code === "payload_too_large") throw e;
+      if (e instanceof TooLarge) throw e;
       violations.push({ input: input.id, message: (e as Error).message });
     }
   }

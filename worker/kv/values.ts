@@ -1,6 +1,7 @@
 // KV value typing: the seven Kestra KV types, how a declared `kvType` checks and converts a value,
 // how a type is inferred when none is declared (kv.Set without kvType, the API's PUT body), and
 // which keys are valid. Pure functions, shared by the kv tasks, the kv() function and the API.
+import { DomainError, type ErrorCode } from "../errors";
 import { parseDurationMs } from "../tasks/duration";
 import { readInstant, readLocalDate } from "../tasks/temporal";
 
@@ -13,7 +14,10 @@ export const MAX_KV_VALUE_BYTES = 1024 * 1024;
 const KEY = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 const MAX_KEY_LENGTH = 512;
 
-export class KvValueError extends Error {}
+export class KvValueError extends DomainError {
+  override readonly name: string = "KvValueError";
+  readonly code: ErrorCode = "invalid";
+}
 
 export function isKvType(value: string): value is KvType {
   return (KV_TYPES as readonly string[]).includes(value);
@@ -147,4 +151,7 @@ export function serialize(value: unknown): string {
   return json;
 }
 
-export class KvValueTooLarge extends KvValueError {}
+export class KvValueTooLarge extends KvValueError {
+  override readonly name = "KvValueTooLarge";
+  override readonly code = "payload_too_large";
+}

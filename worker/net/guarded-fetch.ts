@@ -6,9 +6,14 @@
 // private address is not caught here. Cloudflare's egress does not route to RFC 1918 space or
 // to the platform's own metadata, which covers that gap in production; literal addresses in any
 // spelling (decimal, octal, hex, IPv4-mapped IPv6) and well-known internal names are refused.
+import { DomainError } from "../errors";
+
 export { parseDurationMs } from "../tasks/duration";
 
-export class RefusedUrlError extends Error {}
+export class RefusedUrlError extends DomainError {
+  override readonly name = "RefusedUrlError";
+  readonly code = "invalid";
+}
 
 export interface GuardedFetchOptions {
   allowPrivateNetwork: boolean;

@@ -2,8 +2,13 @@
 // fresh random IV per value, and additional data naming where the value belongs (tenant/namespace/
 // key for a stored secret, tenant/execution/input for a SECRET input) so that a ciphertext copied
 // to another row (or tenant, or execution) fails to decrypt instead of revealing its value there.
+import { DomainError } from "../errors";
 
-export class SecretsUnavailable extends Error {}
+/** SECRETS_KEY is missing or malformed: an operator's fault, said plainly rather than "Internal error". */
+export class SecretsUnavailable extends DomainError {
+  override readonly name = "SecretsUnavailable";
+  readonly code = "internal";
+}
 
 export interface Sealed {
   ciphertext: string;

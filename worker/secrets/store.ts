@@ -5,15 +5,27 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { secrets } from "../../schema/db";
 import type { Db } from "../db/client";
+import { DomainError, type ErrorCode } from "../errors";
 import { open, seal, secretsKey } from "./crypto";
 
 export const MAX_SECRET_BYTES = 64 * 1024;
 
 const KEY = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 
-export class SecretNotFound extends Error {}
-export class InvalidSecret extends Error {}
-export class SecretTooLarge extends InvalidSecret {}
+export class SecretNotFound extends DomainError {
+  override readonly name = "SecretNotFound";
+  readonly code = "not_found";
+}
+
+export class InvalidSecret extends DomainError {
+  override readonly name: string = "InvalidSecret";
+  readonly code: ErrorCode = "invalid";
+}
+
+export class SecretTooLarge extends InvalidSecret {
+  override readonly name = "SecretTooLarge";
+  override readonly code = "payload_too_large";
+}
 
 export function checkSecretKey(key: string): string {
   if (key.length > 256 || !KEY.test(key)) {

@@ -3,13 +3,17 @@
 // files. A write over the limit fails before anything becomes visible: R2 makes an object visible
 // only when its put (or its multipart upload) completes, so the writer either completes a whole
 // file or leaves no object at all.
+import { DomainError } from "../errors";
 import { MAX_FILE_BYTES } from "./files";
 
 /** Multipart parts for streams of unknown length; R2 wants equal parts of at least 5 MiB. */
 export const PART_BYTES = 8 * 1024 * 1024;
 
 /** A file over the storage limit; the message names the file and the limit. */
-export class FileTooLarge extends Error {
+export class FileTooLarge extends DomainError {
+  override readonly name = "FileTooLarge";
+  readonly code = "payload_too_large";
+
   constructor(
     readonly fileName: string,
     readonly limit: number,

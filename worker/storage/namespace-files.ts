@@ -6,8 +6,16 @@
 // and namespace `a._files`'s file `x` share it, and namespace `a`'s file `f/executions/…` would
 // overlay the execution files of a flow `f` in `a._files`). A namespace's first segment starts
 // with [a-z0-9], so `_files` cannot be the start of an execution file's key.
+import { DomainError } from "../errors";
 
-export class InvalidNamespacePath extends Error {}
+/** A namespace file path that is refused; the message and details name the `path` field. */
+export class InvalidNamespacePath extends DomainError {
+  override readonly name = "InvalidNamespacePath";
+  readonly code = "invalid";
+  constructor(why: string) {
+    super(`Invalid 'path': ${why}`, { details: { field: "path" } });
+  }
+}
 
 /** Longest path accepted, in UTF-8 bytes: R2 keys stop at 1,024 with the tenant and namespace in front. */
 export const MAX_PATH_BYTES = 512;

@@ -2,10 +2,15 @@
 // a plain path is a namespace file of the flow's namespace; a `kestra://` URI is either such a
 // file (the form fileURI() returns) or an execution file the execution may read (mayRead). The
 // R2 key always starts with the execution's tenant, so nothing of another tenant is reachable.
+import { DomainError } from "../errors";
 import { mayRead, type Reader, r2Key } from "./files";
 import { namespaceFileKey, ownNamespaceFile } from "./namespace-files";
 
-export class NotReadable extends Error {}
+/** The file exists or not, but this execution may not read it: answered as if it did not exist. */
+export class NotReadable extends DomainError {
+  override readonly name = "NotReadable";
+  readonly code = "not_found";
+}
 
 /** The R2 key of `target` for an execution of `tenantId`; throws NotReadable when it may not read it. */
 export function readableKey(tenantId: string, reader: Reader, target: string): string {

@@ -1,6 +1,8 @@
 // The contract between the execution Durable Object and a runnable task: what a task may ask of
 // its run (render, log, metrics, files) and what it answers. Tasks never touch storage directly.
+
 import type { Task } from "../../schema/flow/types";
+import { DomainError } from "../errors";
 import type { KvAccess } from "../kv/store";
 
 export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
@@ -56,4 +58,8 @@ export interface RunnableTask {
 }
 
 /** A task failure with a message meant for the user; other errors are reported as they are. */
-export class TaskFailure extends Error {}
+export class TaskFailure extends DomainError {
+  override readonly name = "TaskFailure";
+  // A task's properties or its work were refused; it fails the task run and never reaches the API.
+  readonly code = "invalid";
+}

@@ -3,6 +3,7 @@
 // (DayWeek, DayWeekInMonth, Weekend, TimeBetween, DateTimeBetween, PublicHoliday), combined with
 // Not and Or. Calendar fields are read in the trigger's time zone (UTC unless it sets one).
 // A condition type we do not know is never met, and says so, rather than firing blindly.
+import { DomainError } from "../errors";
 import { isTruthy, render } from "../expressions";
 import { isPublicHoliday } from "./holidays";
 import { localDate, zoned } from "./zoned";
@@ -27,7 +28,10 @@ export interface ConditionContext {
   timezone?: string;
 }
 
-export class UnsupportedCondition extends Error {}
+export class UnsupportedCondition extends DomainError {
+  override readonly name = "UnsupportedCondition";
+  readonly code = "invalid";
+}
 
 const PREFIX = "io.kestra.plugin.core.condition.";
 const RENAMED: Readonly<Record<string, string>> = { Flow: "ExecutionFlow", FlowNamespace: "ExecutionNamespace" };

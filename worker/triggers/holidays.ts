@@ -1,7 +1,9 @@
 // The PublicHoliday condition's calendar: whether a local date is a public holiday of a country
 // (ISO 3166-1) or one of its subdivisions (ISO 3166-2, `DE-BY` or `BY`). The rules are data kept
 // by the date-holidays package, loaded on first use only, so that nothing else pays for it.
+
 import type HolidaysClass from "date-holidays";
+import { DomainError } from "../errors";
 
 type Holidays = InstanceType<typeof HolidaysClass>;
 
@@ -9,7 +11,10 @@ let loading: Promise<typeof HolidaysClass> | undefined;
 /** Public holiday dates (YYYY-MM-DD) per "country|subdivision|year": a schedule asks every tick. */
 const cache = new Map<string, ReadonlySet<string>>();
 
-export class HolidayCalendarError extends Error {}
+export class HolidayCalendarError extends DomainError {
+  override readonly name = "HolidayCalendarError";
+  readonly code = "invalid";
+}
 
 async function library(): Promise<typeof HolidaysClass> {
   loading ??= import("date-holidays").then((m) => m.default);
