@@ -52,6 +52,9 @@ export function flowJson(v: FlowVersion, withSource: boolean) {
   };
 }
 
+/** A flow as the API returns it (`source` only when asked for). */
+export type FlowJson = ReturnType<typeof flowJson>;
+
 async function readBody(c: Context<AppEnv>): Promise<string> {
   const tooLarge = () => new TooLarge(`Body exceeds ${MAX_BODY_BYTES} bytes`);
   if (Number(c.req.header("Content-Length") ?? "0") > MAX_BODY_BYTES) throw tooLarge();
@@ -132,6 +135,9 @@ function validationReport(index: number, source: string, result: ReturnType<type
     violations: result.violations,
   };
 }
+
+/** One document's entry in the answer of `POST /validate`. */
+export type ValidationReport = ReturnType<typeof validationReport>;
 
 export const flows = new Hono<AppEnv>()
   .post("/", async (c) => {

@@ -26,6 +26,9 @@ function logJson(executionId: string, namespace: string, flowId: string, row: Lo
   };
 }
 
+/** One log line as the API returns it. */
+export type LogJson = ReturnType<typeof logJson>;
+
 /** The execution's log lines (after `afterSeq`, when following), and the last sequence number read. */
 async function executionLogs(
   env: Env,

@@ -1,0 +1,38 @@
+// @peregrine/sdk: a typed client for Peregrine's API. ESM, no dependency beyond fetch; runs in
+// Node 22, browsers and Workers.
+//
+//   const p = new Peregrine({ url: "http://127.0.0.1:8787", tenant: "main", apiKey });
+//   await p.flows.save(yaml);
+//   const ex = await p.executions.create("dev", "hello", { inputs: { n: 3 }, wait: true });
+import { Executions } from "./executions.ts";
+import { Flows } from "./flows.ts";
+import { Http, type PeregrineOptions } from "./http.ts";
+import { TaskRuns } from "./taskruns.ts";
+
+export class Peregrine {
+  readonly flows: Flows;
+  readonly executions: Executions;
+  readonly taskRuns: TaskRuns;
+  /** The transport, for calls the SDK has no method for yet: `p.http.json("kv/...")`. */
+  readonly http: Http;
+
+  constructor(options: PeregrineOptions) {
+    this.http = new Http(options);
+    this.flows = new Flows(this.http);
+    this.executions = new Executions(this.http);
+    this.taskRuns = new TaskRuns(this.http);
+  }
+
+  get tenant(): string {
+    return this.http.tenant;
+  }
+}
+
+export { isPeregrineError, PeregrineError, type PeregrineErrorCode } from "./errors.ts";
+export { Executions, isTerminalState } from "./executions.ts";
+export { Flows } from "./flows.ts";
+export type { CallInit, FetchLike, PeregrineOptions, Query } from "./http.ts";
+export { Http } from "./http.ts";
+export { readEvents, type ServerSentEvent } from "./sse.ts";
+export { TaskRuns } from "./taskruns.ts";
+export type * from "./types.ts";

@@ -1,0 +1,81 @@
+// The API's shapes, taken from the Worker's own code (the functions that build each response), so
+// they cannot drift from what the server sends. Type-only: nothing here reaches the bundle.
+import type { FlowJson, ValidationReport } from "../../worker/api/flows.ts";
+import type { LogJson } from "../../worker/api/logs.ts";
+import type { Label, StateType } from "../../worker/engine/types.ts";
+import type { ExecutionJson, ExecutionSummaryJson, StateJson, TaskRunJson } from "../../worker/execution/json.ts";
+
+export type {
+  ExecutionJson,
+  ExecutionSummaryJson,
+  FlowJson,
+  Label,
+  LogJson,
+  StateJson,
+  StateType,
+  TaskRunJson,
+  ValidationReport,
+};
+
+/** Kestra's paged answer: one page of results and the total number of matches. */
+export interface Paged<T> {
+  results: T[];
+  total: number;
+}
+
+/** Kestra's paging: `page` starts at 1; `sort` is `field:asc` or `field:desc`. */
+export interface PageQuery {
+  page?: number;
+  size?: number;
+  sort?: string;
+}
+
+export interface FlowSearch extends PageQuery {
+  q?: string;
+  namespace?: string;
+  /** `{ team: "data" }` or `["team:data"]` */
+  labels?: Record<string, string> | string[];
+}
+
+export interface ExecutionSearch extends PageQuery {
+  q?: string;
+  namespace?: string;
+  flowId?: string;
+  state?: StateType | StateType[];
+  startDate?: string | Date;
+  endDate?: string | Date;
+  labels?: Record<string, string> | string[];
+  triggerExecutionId?: string;
+}
+
+export interface TaskRunSearch extends ExecutionSearch {
+  executionId?: string;
+  taskId?: string;
+}
+
+export interface LogFilter {
+  /** TRACE, DEBUG, INFO, WARN or ERROR: this level and above. */
+  minLevel?: string;
+  taskId?: string;
+  taskRunId?: string;
+}
+
+/** An input value: strings, numbers, booleans, dates, JSON values, and files as Blob or File. */
+export type InputValue = string | number | boolean | Date | Blob | null | InputValue[] | { [key: string]: unknown };
+
+export interface CreateExecutionOptions {
+  inputs?: Record<string, InputValue>;
+  /** `{ team: "data" }` or `["team:data"]` */
+  labels?: Record<string, string> | string[];
+  /** Answer only once the execution is terminal (PAUSED does not end the wait). */
+  wait?: boolean;
+  revision?: number;
+  scheduleDate?: string | Date;
+  signal?: AbortSignal;
+}
+
+/** One event of `executions.follow()`: the execution after each change, the last one once terminal. */
+export interface FollowEvent {
+  type: "progress" | "end";
+  execution: ExecutionJson;
+}
