@@ -39,6 +39,26 @@ export function makeRun(
       if (text === undefined) throw new Error(`no file ${uri}`);
       return text;
     },
+    async openFile(uri) {
+      const text = files.get(uri);
+      if (text === undefined) throw new Error(`no file ${uri}`);
+      const bytes = new TextEncoder().encode(text);
+      return { body: new Response(bytes).body as ReadableStream<Uint8Array>, size: bytes.byteLength };
+    },
+    async fileSize(uri) {
+      const text = files.get(uri);
+      if (text === undefined) throw new Error(`no file ${uri}`);
+      return new TextEncoder().encode(text).byteLength;
+    },
+    async deleteFile(uri) {
+      return files.delete(uri);
+    },
+    async purgeExecutionFiles() {
+      const uris = [...files.keys()];
+      files.clear();
+      return uris;
+    },
+    renderTypedWith: (t, extra) => renderTyped(t, { ...vars, ...extra }),
     async fetch(url, init) {
       const request = new Request(url, init);
       requests.push(request.clone());

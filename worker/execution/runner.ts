@@ -19,6 +19,7 @@ import { parseDurationMs } from "../tasks/duration";
 import { maskResolution, resolveTask } from "../tasks/flowables";
 import { runnerOf } from "../tasks/registry";
 import type { LogLevel, TaskContext } from "../tasks/types";
+import { deleteOwnFile, openFile, purgeOwnFiles } from "./task-files";
 
 export interface RunnerHost {
   machine: ExecutionMachine;
@@ -170,6 +171,11 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
       return uri;
     },
     readFile: (uri) => readScoped(host, uri),
+    openFile: (uri) => openFile(host.env.STORAGE, host.scope, host.machine.execution, uri),
+    fileSize: (uri) => sizeOf(host.env.STORAGE, host.scope.tenantId, host.machine.execution, uri),
+    deleteFile: (uri) => deleteOwnFile(host.env.STORAGE, host.scope, uri),
+    purgeExecutionFiles: () => purgeOwnFiles(host.env.STORAGE, host.scope),
+    renderTypedWith: (t, extra) => renderTyped(t, { ...vars, ...extra }, svc),
     fetch: (url, init) => {
       guarded ??= createGuardedFetch({ allowPrivateNetwork: host.env.ALLOW_PRIVATE_NETWORK === "true" });
       return guarded(url, { ...init, signal: controller.signal });

@@ -11,6 +11,15 @@ import { echoTask, logTask } from "./log";
 import { outputValuesTask } from "./output-values";
 import { returnTask } from "./return";
 import { sleepTask } from "./sleep";
+import { concatTask } from "./storage/concat";
+import { deduplicateItemsTask } from "./storage/deduplicate-items";
+import { deleteTask } from "./storage/delete";
+import { filterItemsTask } from "./storage/filter-items";
+import { localFilesTask } from "./storage/local-files";
+import { purgeCurrentExecutionFilesTask } from "./storage/purge";
+import { reverseTask } from "./storage/reverse";
+import { sizeTask } from "./storage/size";
+import { splitTask } from "./storage/split";
 import { templatedTask } from "./templated";
 import type { RunnableTask } from "./types";
 
@@ -27,6 +36,15 @@ export const runnableTasks: Readonly<Record<RunnableTaskType, RunnableTask>> = {
   "io.kestra.plugin.core.kv.Get": kvGetTask,
   "io.kestra.plugin.core.kv.GetKeys": kvGetKeysTask,
   "io.kestra.plugin.core.kv.Delete": kvDeleteTask,
+  "io.kestra.plugin.core.storage.Concat": concatTask,
+  "io.kestra.plugin.core.storage.Split": splitTask,
+  "io.kestra.plugin.core.storage.Delete": deleteTask,
+  "io.kestra.plugin.core.storage.Size": sizeTask,
+  "io.kestra.plugin.core.storage.Reverse": reverseTask,
+  "io.kestra.plugin.core.storage.DeduplicateItems": deduplicateItemsTask,
+  "io.kestra.plugin.core.storage.FilterItems": filterItemsTask,
+  "io.kestra.plugin.core.storage.PurgeCurrentExecutionFiles": purgeCurrentExecutionFilesTask,
+  "io.kestra.plugin.core.storage.LocalFiles": localFilesTask,
   "io.kestra.plugin.core.templating.TemplatedTask": templatedTask((type) => runnerOf(type)),
 } satisfies Record<RunnableTaskType, RunnableTask>;
 

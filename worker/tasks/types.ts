@@ -35,6 +35,16 @@ export interface TaskContext {
   putFile(name: string, body: ReadableStream | ArrayBuffer | string): Promise<string>;
   /** Reads a `kestra://` URI of this tenant (current execution or its ancestors). */
   readFile(uri: string): Promise<string>;
+  /** Opens what `readFile` may read as a stream, with its size; throws when it is missing. */
+  openFile(uri: string): Promise<{ body: ReadableStream<Uint8Array>; size: number }>;
+  /** The size in bytes of what `readFile` may read; throws when it is missing. */
+  fileSize(uri: string): Promise<number>;
+  /** Deletes a file of this execution; false when there was none. Other files are refused. */
+  deleteFile(uri: string): Promise<boolean>;
+  /** Deletes every file of this execution (inputs and outputs); returns their URIs. */
+  purgeExecutionFiles(): Promise<string[]>;
+  /** Renders a template to its raw value with `extra` variables over the run's own (an item's fields). */
+  renderTypedWith(template: string, extra: Record<string, unknown>): Promise<unknown>;
   /** `fetch` guarded against private, loopback, link-local and metadata addresses unless allowed. */
   fetch(url: string, init?: RequestInit): Promise<Response>;
   /** This tenant's KV store, for the kv tasks. */

@@ -53,20 +53,13 @@ export const runnableProps = {
   "kv.GetKeys": { prefix: z.string().optional(), namespace: z.string().optional() },
   "kv.Delete": { key: z.string(), namespace: z.string().optional(), errorOnMissing: templBoolean.optional() },
   "templating.TemplatedTask": { spec: z.string() },
-} satisfies Record<string, z.ZodRawShape>;
-
-/**
- * Core types Kestra has and Peregrine does not run yet: their schema is known, and saving a flow
- * that uses one is refused with a message naming the type rather than accepted and failed later.
- */
-export const notRunProps = {
   "storage.LocalFiles": { inputs: z.union([anyMap, z.string()]).optional(), outputs: stringList.optional() },
   "storage.Concat": {
     files: z.union([z.string(), stringList]),
     separator: z.string().optional(),
     extension: z.string().optional(),
   },
-  "storage.Split": { from: z.string(), ...splitProps, regexPattern: z.string().optional() },
+  "storage.Split": { from: z.string(), ...splitProps },
   "storage.Delete": { uri: z.string(), errorOnMissing: templBoolean.optional() },
   "storage.Size": { uri: z.string() },
   "storage.Reverse": {
@@ -84,3 +77,9 @@ export const notRunProps = {
   },
   "storage.PurgeCurrentExecutionFiles": {},
 } satisfies Record<string, z.ZodRawShape>;
+
+/**
+ * Core types Kestra has and Peregrine does not run yet: their schema is known, and saving a flow
+ * that uses one is refused with a message naming the type rather than accepted and failed later.
+ */
+export const notRunProps = {} satisfies Record<string, z.ZodRawShape>;

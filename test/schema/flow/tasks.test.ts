@@ -38,13 +38,6 @@ const MINIMAL: Record<string, string> = {
   "kv.GetKeys": "prefix: k",
   "kv.Delete": "key: k",
   "templating.TemplatedTask": 'spec: "type: io.kestra.plugin.core.log.Log"',
-};
-
-/** Core types Kestra has that Peregrine does not run (yet): valid bodies, refused by name at save. */
-const NOT_RUN: Record<string, string> = {
-  "flow.WorkingDirectory": `tasks:\n${logLeaf("c", "      ")}`,
-  "flow.WaitFor": `condition: "{{ false }}"\n    tasks:\n${logLeaf("c", "      ")}`,
-  "flow.LoopUntil": `condition: "{{ false }}"\n    checkFrequency: { interval: PT1S, maxIterations: 3 }\n    tasks:\n${logLeaf("c", "      ")}`,
   "storage.LocalFiles": "inputs: { a.txt: hello }\n    outputs: ['*.txt']",
   "storage.Concat": "files: [a, b]",
   "storage.Split": "from: kestra://x\n    rows: 10",
@@ -54,6 +47,13 @@ const NOT_RUN: Record<string, string> = {
   "storage.DeduplicateItems": "from: kestra://x\n    expr: '{{ key }}'",
   "storage.FilterItems": "from: kestra://x\n    filterCondition: '{{ true }}'",
   "storage.PurgeCurrentExecutionFiles": "description: purge",
+};
+
+/** Core types Kestra has that Peregrine does not run (yet): valid bodies, refused by name at save. */
+const NOT_RUN: Record<string, string> = {
+  "flow.WorkingDirectory": `tasks:\n${logLeaf("c", "      ")}`,
+  "flow.WaitFor": `condition: "{{ false }}"\n    tasks:\n${logLeaf("c", "      ")}`,
+  "flow.LoopUntil": `condition: "{{ false }}"\n    checkFrequency: { interval: PT1S, maxIterations: 3 }\n    tasks:\n${logLeaf("c", "      ")}`,
 };
 
 describe("task registry", () => {
