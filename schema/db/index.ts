@@ -117,12 +117,17 @@ export const taskRuns = sqliteTable(
     state: text("state").notNull(),
     startDate: text("start_date").notNull(),
     endDate: text("end_date"),
+    /** End minus start once ended, for the search's sort by duration. */
+    durationMs: real("duration_ms"),
     /** The task run JSON in Kestra's shape. */
     doc: text("doc").notNull(),
     version: integer("version").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
+    // A loop parent's children, and the search's parentTaskRunId filter.
+    index("task_runs_parent").on(t.tenantId, t.parentTaskRunId, t.startDate, t.id),
+    index("task_runs_duration").on(t.tenantId, t.durationMs, t.id),
     // The search orders by start date, then id: with the id in the index a page is read in index
     // order, without sorting every task run of a big execution for each page (101 pages of 10,001
     // children: 2.2 s → 55 ms in SQLite).

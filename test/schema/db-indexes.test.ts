@@ -14,15 +14,27 @@ async function plan(where: string, ...params: string[]): Promise<string> {
 }
 
 describe("D1 indexes", () => {
-  it("read a page of task runs by execution, flow or state in index order, without sorting them", async () => {
+  it("read a page of task runs by execution, flow, state or parent in index order, without sorting them", async () => {
     const plans = [
       await plan("tenant_id = ? AND execution_id = ?", "t", "e"),
       await plan("tenant_id = ? AND namespace = ? AND flow_id = ?", "t", "ns", "f"),
       await plan("tenant_id = ? AND state = ?", "t", "SUCCESS"),
+      await plan("tenant_id = ? AND parent_task_run_id = ?", "t", "p"),
     ];
     for (const p of plans) {
       expect(p).toMatch(/USING (COVERING )?INDEX task_runs_/);
       expect(p).not.toMatch(/TEMP B-TREE/);
     }
+  });
+
+  it("read the task runs sorted by duration from an index", async () => {
+    const rows = await env.DB.prepare(
+      "EXPLAIN QUERY PLAN SELECT doc FROM task_runs WHERE tenant_id = ? ORDER BY duration_ms DESC, id DESC LIMIT 10",
+    )
+      .bind("t")
+      .all<{ detail: string }>();
+    const p = rows.results.map((r) => r.detail).join(" | ");
+    expect(p).toMatch(/INDEX task_runs_duration/);
+    expect(p).not.toMatch(/TEMP B-TREE/);
   });
 });

@@ -160,6 +160,7 @@ function collect(pending: Pending, store: ExecutionStore, scope: DrainScope, key
         state: run.state.current,
         startDate: doc.state.startDate,
         endDate: doc.state.endDate ?? null,
+        durationMs: doc.state.endDate ? Date.parse(doc.state.endDate) - Date.parse(doc.state.startDate) : null,
         doc: JSON.stringify(doc),
         version,
       });
