@@ -204,6 +204,18 @@ tasks:
     expect(files.join("")).toBe(content);
   });
 
+  it("runs batch {rows: 4, bytes: 1024, partitions: 2} as Kestra does: bytes decides", async () => {
+    const tenant = await createTenant();
+    await saveFlow(tenant, batchFlow);
+    await saveFlow(tenant, parentFlow("several", "rows: 4\n      bytes: 1024\n      partitions: 2"));
+    const content = lines(300, 4); // 10 bytes a line: 3,000 bytes
+    const ex = await runFlow(tenant, "qa", "several", upload(content));
+    expect(ex.state.current).toBe("SUCCESS");
+    expect(run(ex, "each_items")!.outputs).toMatchObject({ numberOfBatches: 3, iterations: { SUCCESS: 3 } });
+    const files = await batchFiles(tenant, await mergedOutputs(tenant, ex));
+    expect(files.map((f) => f.length)).toEqual([1020, 1020, 960]);
+  });
+
   it("fails with the failed batch when transmitFailed is true, and succeeds with the counts when it is false", async () => {
     const tenant = await createTenant();
     await saveFlow(tenant, batchFlow);
@@ -360,8 +372,11 @@ describe("ForEachItem batches", () => {
     expect(await cut("aaaaaaaaaa\nb\n", { partitions: 4 })).toEqual(["aaaaaaaaaa\n", "b\n"]);
   });
 
-  it("refuses more than one way of batching", () => {
-    expect(() => batchSpec({ rows: 2, partitions: 3 })).toThrow(/Only one of/);
+  it("with several ways of batching set, takes bytes, then partitions, then rows, as Kestra does", async () => {
+    expect(batchSpec({ rows: 2, partitions: 3 })).toMatchObject({ mode: "partitions", partitions: 3 });
+    expect(batchSpec({ rows: 2, partitions: 3, bytes: "1KB" })).toMatchObject({ mode: "bytes", bytes: 1024 });
+    expect(await cut("a\nb\nc\nd\n", { rows: 1, partitions: 2 })).toEqual(["a\nb\n", "c\nd\n"]);
+    expect(() => batchSpec({ rows: 0 })).toThrow(/batch.rows/);
     expect(() => batchSpec({ rows: 0 })).toThrow(/batch.rows/);
   });
 });

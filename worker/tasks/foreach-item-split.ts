@@ -33,15 +33,15 @@ function positive(value: unknown, what: string): number {
   return n;
 }
 
-/** The rendered `batch` property → a spec; rows 1 when nothing is set. */
+/**
+ * The rendered `batch` property → a spec; rows 1 when nothing is set. With several set, Kestra's
+ * order decides: `bytes`, else `partitions`, else `rows` (rows defaults to 1, so it is always set).
+ */
 export function batchSpec(batch: unknown): BatchSpec {
   const b = (batch && typeof batch === "object" ? batch : {}) as Record<string, unknown>;
   const text = b.separator === undefined || b.separator === null ? "\n" : String(b.separator);
   if (text === "") throw new Error("batch.separator must not be empty");
   const separator = new TextEncoder().encode(text);
-  const given = ["rows", "bytes", "partitions"].filter((k) => b[k] !== undefined && b[k] !== null);
-  if (given.length > 1)
-    throw new Error(`Only one of batch.rows, batch.bytes, batch.partitions may be set, got ${given.join(", ")}`);
   if (b.bytes !== undefined && b.bytes !== null) return { mode: "bytes", bytes: parseDataSize(b.bytes), separator };
   if (b.partitions !== undefined && b.partitions !== null) {
     return { mode: "partitions", partitions: positive(b.partitions, "partitions"), separator };
