@@ -172,7 +172,18 @@ async function main() {
 
   log(`starting wrangler dev on ${host}:${port}…`);
   const envFileArgs = varsFile === devVarsFile ? ["--env-file", devVarsFile] : [];
-  const args = [wranglerBin, "dev", "--ip", host, "--port", String(port), ...envFileArgs];
+  // The tenant-less webhook URL (Kestra 0.21's /api/v1/executions/webhook/…) serves tenant main locally.
+  const args = [
+    wranglerBin,
+    "dev",
+    "--ip",
+    host,
+    "--port",
+    String(port),
+    "--var",
+    `DEFAULT_WEBHOOK_TENANT:${TENANT}`,
+    ...envFileArgs,
+  ];
   const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ["inherit", "inherit", "inherit"],

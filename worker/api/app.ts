@@ -2,6 +2,7 @@
 // is a sub-app with chained routes, and one onError/notFound pair shapes every failure.
 import { Hono } from "hono";
 import { authenticate } from "../auth/middleware";
+import { routingPath } from "../auth/tenantless";
 import type { AppEnv } from "./context";
 import { onError, onNotFound } from "./errors";
 import { executions } from "./executions";
@@ -19,7 +20,8 @@ import { taskRunsApi } from "./taskruns";
 import { triggersApi } from "./triggers";
 import { webhooks } from "./webhook";
 
-export const app = new Hono<AppEnv>()
+// The router sees tenant-less paths (Kestra 0.21's `/api/v1/flows/…`) with a tenant segment put in.
+export const app = new Hono<AppEnv>({ getPath: routingPath })
   .use(authenticate)
   .get("/health", (c) => c.json({ status: "UP" as const }, 200))
   .route("/api/v1/operator", operator)

@@ -2,6 +2,8 @@
 // here needs `Authorization: Bearer <key>` or a dashboard session cookie, and either only opens
 // its own tenant's paths.
 
+import { TENANT_RESOURCES } from "./tenantless";
+
 export interface PublicRoute {
   /** `:name` matches one path segment; a trailing `*` matches the rest. */
   path: string;
@@ -28,7 +30,7 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
 export const TENANT_PATH = /^\/api\/v1\/([^/]+)(?:\/|$)/;
 
 /** Tenant ids that would collide with non-tenant paths under /api/v1. */
-export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set(["operator", "auth"]);
+export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set(["operator", "auth", ...TENANT_RESOURCES]);
 
 function matches(pattern: string, path: string): boolean {
   const want = pattern.split("/");
