@@ -15,6 +15,7 @@ export const TENANT_RESOURCES: ReadonlySet<string> = new Set([
   "triggers",
   "api-keys",
   "settings",
+  "login-codes",
 ]);
 
 /** Stands for "the tenant of the API key"; not a valid tenant id, so never a real tenant. */
