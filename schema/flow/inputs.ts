@@ -109,6 +109,7 @@ export const outputSchema = z
   .strictObject({
     id: inputId,
     type: z.enum(INPUT_TYPES, { error: `Output type must be one of ${INPUT_TYPES.join(", ")}` }),
+    itemType: z.enum(INPUT_TYPES).optional(),
     value: z.unknown(),
     description: z.string().optional(),
     displayName: z.string().optional(),

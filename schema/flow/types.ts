@@ -92,6 +92,8 @@ export interface Input {
 export interface Output {
   id: string;
   type: InputType;
+  /** ARRAY outputs: the type of each item; without it the list is kept as rendered. */
+  itemType?: InputType;
   value: unknown;
   description?: string;
   displayName?: string;

@@ -107,14 +107,17 @@ export function labelsMap(execution: Execution): Vars {
 
 export function executionVariables(m: ExecutionMachine, envs: Vars = {}): Vars {
   const { flow, execution } = m.state;
+  const executionVar: Vars = {
+    id: execution.id,
+    startDate: startDate(execution.state),
+    originalId: execution.originalId,
+    state: execution.state.current,
+  };
+  // The flow outputs exist once the execution has ended: afterExecution tasks read them.
+  if (execution.outputs) executionVar.outputs = execution.outputs;
   const vars: Vars = {
     flow: { id: flow.id, namespace: flow.namespace, revision: execution.flowRevision, tenantId: execution.tenantId },
-    execution: {
-      id: execution.id,
-      startDate: startDate(execution.state),
-      originalId: execution.originalId,
-      state: execution.state.current,
-    },
+    execution: executionVar,
     outputs: outputsView(m),
     vars: flow.variables ?? {},
     labels: labelsMap(execution),

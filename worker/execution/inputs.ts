@@ -2,7 +2,7 @@
 // it into the typed `inputs` map of a new execution, validated against the flow's declared inputs
 // as Kestra does (spec §1.1). Every failure is reported against the input it concerns.
 import { parse as parseYaml } from "yaml";
-import type { Input, InputType } from "../../schema/flow/types";
+import type { Input, InputType, Output } from "../../schema/flow/types";
 import { badRequest, DomainError, TooLarge } from "../errors";
 import { isTruthy } from "../expressions";
 import { matchesWhole } from "../expressions/regex";
@@ -238,6 +238,24 @@ async function parseValue(value: unknown, input: Input, type: InputType, scope: 
       return parseFile(value, input, scope);
     default:
       return fail(`unsupported input type '${String(type)}'`);
+  }
+}
+
+/**
+ * A flow output's rendered value as its declared type, parsed as an input of that type would be
+ * (Kestra's typed outputs): ARRAY and JSON give structures, INT and FLOAT numbers, BOOLEAN a
+ * boolean, DATETIME an instant. STRING keeps text (a map or list becomes its JSON text).
+ */
+export async function typedOutputValue(output: Output, value: unknown): Promise<unknown> {
+  const scope: Scope = {
+    opts: { storeFile: async () => fail("a FILE output must be a kestra:// URI"), now: new Date(0) },
+  };
+  try {
+    if (value === null || value === undefined) return null;
+    if (output.type === "ARRAY" && output.itemType === undefined) return asList(value, output.type);
+    return await parseValue(value, { id: output.id, type: output.type, itemType: output.itemType }, output.type, scope);
+  } catch (e) {
+    throw new Error(`Output '${output.id}' is not a valid ${output.type}: ${(e as Error).message}`);
   }
 }
 

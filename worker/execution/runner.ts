@@ -2,7 +2,6 @@
 // context (render, logs, metrics, files, guarded fetch, timeout), evaluates flowables before they
 // are scheduled, and renders the flow outputs at the end. Each returns the event to feed back.
 import { applyPluginDefaults } from "../../schema/flow/defaults";
-import type { Output } from "../../schema/flow/types";
 import type { ExecutionMachine } from "../engine/machine";
 import type { EngineEvent, MetricEntry, TaskResult, TaskRun } from "../engine/types";
 import { executionVariables, taskRunVariables } from "../engine/variables";
@@ -19,6 +18,7 @@ import { parseDurationMs } from "../tasks/duration";
 import { maskResolution, resolveTask } from "../tasks/flowables";
 import { runnerOf } from "../tasks/registry";
 import type { LogLevel, TaskContext } from "../tasks/types";
+import { typedOutputValue } from "./inputs";
 import { deleteOwnFile, openFile, purgeOwnFiles } from "./task-files";
 
 export interface RunnerHost {
@@ -235,33 +235,12 @@ export async function renderOutputs(host: RunnerHost): Promise<EngineEvent> {
     const vars = await withSecrets(host, executionVariables(machine, envsOf(host.env)), svc.masker);
     const outputs: Record<string, unknown> = {};
     for (const output of machine.state.flow.outputs ?? []) {
-      outputs[output.id] = svc.masker.maskDeep(typed(output, await renderDeep(output.value, vars, svc)));
+      outputs[output.id] = svc.masker.maskDeep(
+        await typedOutputValue(output, await renderDeep(output.value, vars, svc)),
+      );
     }
     return { type: "outputs-rendered", outputs };
   } catch (e) {
     return { type: "outputs-rendered", error: svc.masker.mask(e instanceof Error ? e.message : String(e)) };
-  }
-}
-
-function typed(output: Output, value: unknown): unknown {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  switch (output.type) {
-    case "INT": {
-      const n = Number(text);
-      if (!Number.isInteger(n)) throw new Error(`Output '${output.id}' is not an integer: ${text}`);
-      return n;
-    }
-    case "FLOAT": {
-      const n = Number(text);
-      if (Number.isNaN(n)) throw new Error(`Output '${output.id}' is not a number: ${text}`);
-      return n;
-    }
-    case "BOOLEAN":
-    case "BOOL":
-      return text.trim().toLowerCase() === "true";
-    case "JSON":
-      return typeof value === "string" ? JSON.parse(value) : value;
-    default:
-      return text;
   }
 }
