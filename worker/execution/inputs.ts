@@ -8,6 +8,7 @@ import { isTruthy } from "../expressions";
 import { matchesWhole } from "../expressions/regex";
 import { formatDurationMs, parseDurationMs } from "../tasks/duration";
 import { compareTemporal, readInstant, readLocalDate, readLocalTime, type TemporalKey } from "../tasks/temporal";
+import { isAbsoluteUri } from "./uri";
 
 export interface SubmittedInputs {
   /** Strings (or lists of strings) from forms, typed values from JSON. */
@@ -169,7 +170,7 @@ async function parseValue(value: unknown, input: Input, type: InputType, scope: 
     }
     case "URI": {
       const s = text(value, type);
-      return /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$/.test(s) ? s : fail(`'${s}' is not a URI`);
+      return isAbsoluteUri(s) ? s : fail(`'${s}' is not a valid absolute URI`);
     }
     case "INT": {
       const s = text(value, type).trim();
