@@ -248,6 +248,9 @@ export class Driver {
       case "ended":
         this.endedAt = this.now;
         break;
+      case "follow-up":
+        this.schedule(this.now, command.event);
+        break;
       case "log":
         break;
     }

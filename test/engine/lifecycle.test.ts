@@ -114,6 +114,11 @@ describe("restart", () => {
     const eId = d.run("e").id;
     const result = d.feed({ type: "restart" });
     expect(result.removedTaskRuns).toEqual([eId]);
+    // The first half only marks: the execution and the task runs to run again are RESTARTED.
+    expect(d.execution.state.current).toBe("RESTARTED");
+    expect([d.stateOf("b"), d.stateOf("s"), d.stateOf("a")]).toEqual(["RESTARTED", "RESTARTED", "SUCCESS"]);
+    expect(d.run("b").attempts).toHaveLength(1);
+    expect(result.commands).toEqual([{ type: "follow-up", event: { type: "restarted" } }]);
     d.runToEnd();
     expect(JSON.stringify(d.run("a"))).toBe(aBefore);
     const b = d.run("b");
@@ -222,6 +227,19 @@ describe("recover", () => {
     expect(result.nextAlarm).toBe(T0 + 6000);
     resumed.runToEnd();
     expect(resumed.stateOf("nap")).toBe("SUCCESS");
+  });
+
+  it("finishes a restart stopped between its halves: the RESTARTED task runs run again once", () => {
+    const f = buildFlow({ tasks: [log("a"), log("b")] });
+    const d = new Driver(f, { script: { b: [FAIL] } }).runToEnd();
+    d.feed({ type: "restart" });
+    const resumed = new Driver(f, { idPrefix: "again", script: { b: [{}] } }, structuredClone(d.state));
+    const result = resumed.feed({ type: "recover" });
+    expect(result.commands).toEqual([{ type: "follow-up", event: { type: "restarted" } }]);
+    resumed.runToEnd();
+    expect(resumed.execution.state.current).toBe("SUCCESS");
+    expect(resumed.run("b").attempts.map((x) => x.state.current)).toEqual(["FAILED", "SUCCESS"]);
+    expect(resumed.historyOf(resumed.execution).slice(-4)).toEqual(["FAILED", "RESTARTED", "RUNNING", "SUCCESS"]);
   });
 
   it("re-asks for the flow outputs when the end was waiting for them", () => {

@@ -195,6 +195,17 @@ errors:
     expect(failed.taskRunList.map((r) => r.taskId)).toEqual(["first", "flaky", "on-error"]);
     const res = await tenant.fetch(`executions/${failed.id}/restart`, { method: "POST" });
     expect(res.status).toBe(200);
+    // The answer is the execution as the restart left it, before anything moved on (Kestra's).
+    const answer = (await res.json()) as ExecutionJson;
+    expect(answer.id).toBe(failed.id);
+    expect(answer.parentId).toBeUndefined();
+    expect(answer.state.current).toBe("RESTARTED");
+    expect(answer.metadata.attemptNumber).toBe(2);
+    expect(answer.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([
+      ["first", "SUCCESS"],
+      ["flaky", "RESTARTED"],
+    ]);
+    expect(answer.taskRunList[1]!.attempts).toHaveLength(1);
     const ex = await settled(tenant, failed.id, (e) => e.state.current === "SUCCESS");
     expect(ex.metadata.attemptNumber).toBe(2);
     expect(ex.taskRunList.map((r) => r.taskId)).toEqual(["first", "flaky"]);

@@ -50,6 +50,11 @@ function rerun(m: ExecutionMachine, run: TaskRun): void {
   }
 }
 
+/**
+ * Kestra's restart, first half: errors and finally task runs are dropped, the task runs to run
+ * again (and their ancestors) and the execution become RESTARTED, and nothing moves on yet. That
+ * is the execution the restart answers with; `restarted` (the follow-up event) sets it going.
+ */
 export function restartExecution(m: ExecutionMachine): void {
   if (!canRestart(m.state)) return;
   dropHandlerRuns(m);
@@ -57,18 +62,23 @@ export function restartExecution(m: ExecutionMachine): void {
   // failure) go again; after a kill request, KILLED stays KILLED.
   const collateral = m.execution.state.current !== "KILLED";
   const again = (state: string) => state === "FAILED" || state === "PAUSED" || (collateral && state === "KILLED");
-  const restarted: TaskRun[] = [];
   for (const run of m.state.taskRuns) {
     if (!again(run.state.current)) continue;
     for (let r: TaskRun | undefined = run; r; r = m.parentOf(r)) {
-      if (r.state.current !== "RESTARTED") {
-        m.move(r, "RESTARTED");
-        restarted.push(r);
-      }
+      if (r.state.current !== "RESTARTED") m.move(r, "RESTARTED");
     }
   }
-  reopen(m);
-  for (const run of restarted) rerun(m, run);
+  m.state.pendingEnd = undefined;
+  m.execution.metadata.attemptNumber += 1;
+  m.setExecution("RESTARTED");
+  m.emit({ type: "follow-up", event: { type: "restarted" } });
+}
+
+/** The restart's second half: the execution runs again, and so does every RESTARTED task run. */
+export function goOnAfterRestart(m: ExecutionMachine): void {
+  if (m.execution.state.current !== "RESTARTED") return;
+  m.setExecution("RUNNING");
+  for (const run of m.state.taskRuns) if (run.state.current === "RESTARTED") rerun(m, run);
   m.wake(ROOT);
 }
 

@@ -78,6 +78,8 @@ export function recover(m: ExecutionMachine): void {
   const s = m.execution.state.current;
   if (s === "CREATED" || s === "QUEUED") return;
   if (m.state.pendingEnd) m.emit({ type: "render-outputs" });
+  // A restart stopped between its halves goes on; its second half sets every task run going.
+  if (s === "RESTARTED") return m.emit({ type: "follow-up", event: { type: "restarted" } });
   for (const run of m.state.taskRuns) {
     const current = run.state.current;
     const type = m.taskOf(run).type;

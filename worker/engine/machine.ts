@@ -6,6 +6,7 @@
 import type { Task } from "../../schema/flow/types";
 import { finishAttempt } from "./attempts";
 import {
+  goOnAfterRestart,
   killExecution,
   pauseExecution,
   queueExecution,
@@ -180,6 +181,9 @@ export class ExecutionMachine {
         break;
       case "restart":
         restartExecution(this);
+        break;
+      case "restarted":
+        goOnAfterRestart(this);
         break;
       case "pause":
         pauseExecution(this);

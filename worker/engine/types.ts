@@ -163,6 +163,8 @@ export type EngineEvent =
   | { type: "recover" }
   | { type: "kill" }
   | { type: "restart" }
+  /** The restart's second half, once its answer (the execution as RESTARTED) has been read. */
+  | { type: "restarted" }
   | { type: "change-status"; state: StateType }
   | { type: "pause" }
   /** Flow concurrency: the execution waits for a slot (CREATED → QUEUED)… */
@@ -201,6 +203,8 @@ export type Command =
   /** Start the child execution of a Subflow task run. */
   | { type: "subflow"; taskRunId: string }
   | { type: "kill-child"; executionId: string }
+  /** An event to apply next, in a step of its own (what happened before it can be seen first). */
+  | { type: "follow-up"; event: EngineEvent }
   | { type: "ended" };
 
 export interface StepResult {

@@ -54,6 +54,8 @@ export function carryOut(command: Command, { host, items, waitUntil, launch }: C
       waitUntil(kill.then(() => undefined));
       return;
     }
+    case "follow-up":
+      return launch(Promise.resolve(command.event));
     case "ended":
       return;
   }
