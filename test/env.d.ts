@@ -6,4 +6,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
     }
   }
+  // Vite's glob import, which Vite expands when it transforms a test module (test/fixtures/examples.ts).
+  interface ImportMeta {
+    glob<T>(pattern: string, options: { query: "?raw"; import: "default"; eager: true }): Record<string, T>;
+  }
 }

@@ -1,11 +1,11 @@
-// The flows of shared/examples, run unchanged through the public API, checked against what
-// shared/examples/README.md says must happen.
+// The example flows of schema/examples, run unchanged through the public API, checked against what
+// schema/examples/README.md says must happen.
 import { describe, expect, it } from "vitest";
 import { examples } from "./fixtures/examples";
 import { logsOf, runFlow, saveFlow } from "./helpers/executions";
 import { createTenant } from "./helpers/tenant";
 
-describe("shared examples", () => {
+describe("example flows (schema/examples)", () => {
   it("loop_parent.yaml: log_parent logs the enclosing loop value through parent.taskrun.value", async () => {
     const tenant = await createTenant();
     await saveFlow(tenant, examples.loop_parent!);

@@ -141,7 +141,7 @@ ${
   });
 
   // ENGINE GAP (reported to the lead): Kestra's If outputs {evaluationResult} once it has ended,
-  // but shared/examples/loop_parents.yaml requires that the If's children do not see those outputs
+  // but schema/examples/loop_parents.yaml requires that the If's children do not see those outputs
   // in `parents`. The engine applies a Resolution's outputs as soon as it is resolved, so
   // worker/tasks/flowables.ts cannot return them without breaking that example. Unskip once the
   // engine sets an If's outputs when it ends.

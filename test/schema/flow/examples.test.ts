@@ -2,7 +2,19 @@ import { describe, expect, it } from "vitest";
 import { parseFlow } from "../../../schema/flow";
 import { examples } from "../../fixtures/examples";
 
-describe("shared examples", () => {
+describe("example flows (schema/examples)", () => {
+  it("ships the seven example flows, read from schema/examples", () => {
+    expect(Object.keys(examples).sort()).toEqual([
+      "each_switch",
+      "hello-world",
+      "loop",
+      "loop_parent",
+      "loop_parents",
+      "myflow",
+      "taskrun",
+    ]);
+  });
+
   for (const [name, source] of Object.entries(examples)) {
     it(`accepts ${name}.yaml unchanged`, () => {
       const result = parseFlow(source);
