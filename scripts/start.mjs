@@ -1,7 +1,8 @@
 // `npm start`: everything a fresh clone needs to run Peregrine locally, then `wrangler dev`.
 // Builds the dashboard when app/build is missing, writes the local secrets on first start, applies
 // the D1 migrations to the local database, makes sure tenant `main` exists and accepts the local
-// API key (kept in .peregrine/dev-key, or PEREGRINE_DEV_API_KEY), and prints how to use it.
+// API key (kept in .peregrine/dev-key, or PEREGRINE_DEV_API_KEY), prints how to use it, and fires
+// the Worker's cron triggers on their schedule, which `wrangler dev` does not do by itself.
 // The secrets go to .peregrine/dev.vars, handed to wrangler with --env-file, rather than to
 // .dev.vars: the vitest plugin loads .dev.vars too, and ALLOW_PRIVATE_NETWORK=true must not leak
 // into the tests. A .dev.vars of your own still wins (wrangler prefers it).
@@ -12,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { Cron } from "croner";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stateDir = path.join(root, ".peregrine");
@@ -20,6 +22,8 @@ const devVarsFile = path.join(stateDir, "dev.vars");
 const userDevVarsFile = path.join(root, ".dev.vars");
 const wranglerBin = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const port = Number(process.env.PORT ?? 8787);
+// wrangler dev's inspector defaults to 9229; set INSPECTOR_PORT when that one is taken.
+const inspectorPort = process.env.INSPECTOR_PORT;
 const host = "127.0.0.1";
 const TENANT = "main";
 const KEY_PATTERN = /^pgr_[A-Za-z0-9_-]{43}$/;
@@ -138,9 +142,10 @@ async function loginLink(key) {
   }
 }
 
-function banner(key, origin, varsFile, signIn) {
+function banner(key, origin, varsFile, signIn, crons) {
   const base = `http://${host}:${port}`;
-  const example = path.relative(process.cwd(), path.join(root, "examples", "hello-world.yaml"));
+  const example = path.relative(process.cwd(), path.join(root, "schema", "examples", "hello-world.yaml"));
+  const auth = `-H "Authorization: Bearer ${key}"`;
   const lines = [
     "",
     "Peregrine is running.",
@@ -150,16 +155,46 @@ function banner(key, origin, varsFile, signIn) {
     `  API         ${base}/api/v1/${TENANT}/`,
     `  API key     ${key}   (tenant '${TENANT}', from ${origin})`,
     `  Operator    the OPERATOR_SECRET in ${path.relative(process.cwd(), varsFile)}`,
+    `  Cron        ${crons.length ? `${crons.join(", ")} (wrangler.toml), fired by npm start` : "none in wrangler.toml"}`,
     "",
-    "Try it:",
-    `  curl -H "Authorization: Bearer ${key}" ${base}/api/v1/${TENANT}/flows/search`,
-    `  curl -H "Authorization: Bearer ${key}" -H "Content-Type: application/x-yaml" \\`,
-    `       --data-binary @${existsSync(path.join(root, "examples", "hello-world.yaml")) ? example : "your-flow.yaml"} ${base}/api/v1/${TENANT}/flows`,
+    "Try it with an example flow (more in schema/examples/):",
+    `  curl ${auth} -H "Content-Type: application/x-yaml" \\`,
+    `       --data-binary @${example} ${base}/api/v1/${TENANT}/flows`,
+    `  curl -X POST ${auth} "${base}/api/v1/${TENANT}/executions/dev/hello-world?wait=true"`,
     "",
     "Ctrl-C stops it.",
     "",
   ];
   console.log(lines.join("\n"));
+}
+
+/** The cron expressions of wrangler.toml's [triggers] (one line, `crons = ["…", …]`). */
+function cronsOfWranglerToml() {
+  const toml = readFileSync(path.join(root, "wrangler.toml"), "utf8");
+  const list = toml.match(/^\s*crons\s*=\s*\[([^\]]*)\]/m)?.[1] ?? "";
+  return [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+}
+
+/**
+ * `wrangler dev` serves the Worker but never fires its cron triggers, and Peregrine's minute cron
+ * sweeps stalled executions and re-arms the trigger objects. wrangler dev answers
+ * /cdn-cgi/local/scheduled by running the Worker's scheduled handler, so each cron is fired there
+ * on its own schedule (UTC, as Cloudflare does). A failed tick is logged; the next one still runs.
+ */
+function fireCrons(crons) {
+  for (const expression of crons) {
+    new Cron(expression, { timezone: "UTC", catch: true }, async () => {
+      // croner fires on the second the expression names; that second is the scheduled time.
+      const time = Math.floor(Date.now() / 1000) * 1000;
+      const url = `http://${host}:${port}/cdn-cgi/local/scheduled?cron=${encodeURIComponent(expression)}&time=${time}`;
+      try {
+        const res = await fetch(url);
+        if (!res.ok) log(`cron "${expression}": the scheduled handler answered ${res.status} ${await res.text()}`);
+      } catch (error) {
+        log(`cron "${expression}": could not reach wrangler dev (${error.message})`);
+      }
+    });
+  }
 }
 
 async function main() {
@@ -172,6 +207,7 @@ async function main() {
 
   log(`starting wrangler dev on ${host}:${port}…`);
   const envFileArgs = varsFile === devVarsFile ? ["--env-file", devVarsFile] : [];
+  const inspectorArgs = inspectorPort ? ["--inspector-port", inspectorPort] : [];
   // The tenant-less webhook URL (Kestra 0.21's /api/v1/executions/webhook/…) serves tenant main locally.
   const args = [
     wranglerBin,
@@ -180,6 +216,7 @@ async function main() {
     host,
     "--port",
     String(port),
+    ...inspectorArgs,
     "--var",
     `DEFAULT_WEBHOOK_TENANT:${TENANT}`,
     ...envFileArgs,
@@ -207,7 +244,11 @@ async function main() {
   process.on("SIGHUP", () => stop("SIGTERM"));
   child.on("exit", (code, signal) => process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0))));
 
-  if (await waitForHealth(child)) banner(key, origin, varsFile, await loginLink(key));
+  if (await waitForHealth(child)) {
+    const crons = cronsOfWranglerToml();
+    fireCrons(crons);
+    banner(key, origin, varsFile, await loginLink(key), crons);
+  }
 }
 
 await main();
