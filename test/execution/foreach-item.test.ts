@@ -37,7 +37,9 @@ async function children(
 async function download(tenant: TestTenant, executionId: string, uri: string): Promise<string> {
   const res = await tenant.fetch(`executions/${executionId}/file?path=${encodeURIComponent(uri)}`);
   expect(res.status).toBe(200);
-  return res.text();
+  // Files are served as application/octet-stream, like Kestra's; these are text, so decode the bytes
+  // (Response.text() on a non-text type makes workerd warn that the text may be corrupted).
+  return new TextDecoder().decode(await res.arrayBuffer());
 }
 
 const run = (ex: ExecutionJson, taskId: string) => ex.taskRunList.find((r) => r.taskId === taskId);
