@@ -183,13 +183,19 @@ function cronsOfWranglerToml() {
  */
 function fireCrons(crons) {
   for (const expression of crons) {
+    let fired = false;
     new Cron(expression, { timezone: "UTC", catch: true }, async () => {
       // croner fires on the second the expression names; that second is the scheduled time.
       const time = Math.floor(Date.now() / 1000) * 1000;
-      const url = `http://${host}:${port}/cdn-cgi/local/scheduled?cron=${encodeURIComponent(expression)}&time=${time}`;
+      const query = `cron=${encodeURIComponent(expression)}&time=${time}&format=json`;
       try {
-        const res = await fetch(url);
-        if (!res.ok) log(`cron "${expression}": the scheduled handler answered ${res.status} ${await res.text()}`);
+        const res = await fetch(`http://${host}:${port}/cdn-cgi/local/scheduled?${query}`);
+        if (!res.ok) {
+          log(`cron "${expression}": the scheduled handler answered ${res.status} ${await res.text()}`);
+        } else if (!fired) {
+          fired = true;
+          log(`cron "${expression}": the scheduled handler ran; from now on only a failed tick is logged`);
+        }
       } catch (error) {
         log(`cron "${expression}": could not reach wrangler dev (${error.message})`);
       }
