@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { authenticate } from "../auth/middleware";
 import { routingPath } from "../auth/tenantless";
+import { limitBodies } from "./body-limit";
 import type { AppEnv } from "./context";
 import { onError, onNotFound } from "./errors";
 import { executions } from "./executions";
@@ -23,6 +24,7 @@ import { webhooks } from "./webhook";
 // The router sees tenant-less paths (Kestra 0.21's `/api/v1/flows/…`) with a tenant segment put in.
 export const app = new Hono<AppEnv>({ getPath: routingPath })
   .use(authenticate)
+  .use(limitBodies)
   .get("/health", (c) => c.json({ status: "UP" as const }, 200))
   .route("/api/v1/operator", operator)
   .route("/api/v1/auth", sessionApi)

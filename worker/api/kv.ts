@@ -1,11 +1,13 @@
 // The KV store under /api/v1/{tenant}/namespaces/{namespace}/kv: list keys with their metadata,
 // read one as `{type, value}`, write one (the body is JSON when it parses, text otherwise; `ttl`
 // as a header or query parameter) and delete one. Expired entries are invisible here too.
+
 import { Hono } from "hono";
 import { NAMESPACE } from "../../schema/flow/common";
 import { invalid, notFound } from "../errors";
 import { KvStore } from "../kv/store";
 import { checkKey, typedValue, valueOfBody } from "../kv/values";
+import { jsonTextDepth, MAX_JSON_DEPTH, tooDeep } from "../limits";
 import { parseDurationMs } from "../tasks/duration";
 import { type AppEnv, dbOf } from "./context";
 
@@ -52,7 +54,9 @@ export const kvApi = new Hono<AppEnv>()
     const namespace = checkNamespace(c.req.param("namespace"));
     const key = checkKey(c.req.param("key"));
     const ttl = ttlMs(c.req.header("ttl") ?? c.req.query("ttl"));
-    const typed = typedValue(valueOfBody(await c.req.text()));
+    const body = await c.req.text();
+    if (jsonTextDepth(body) > MAX_JSON_DEPTH) throw tooDeep("value");
+    const typed = typedValue(valueOfBody(body));
     await new KvStore(dbOf(c), c.get("tenantId")).put(namespace, key, typed, { ttlMs: ttl });
     return c.body(null, 204);
   })

@@ -11,6 +11,7 @@ import { getFlow } from "../db/flows";
 import { conflict, invalid, notFound, TooLarge } from "../errors";
 import { executionStub, startExecution } from "../execution/start";
 import { isTruthy, render } from "../expressions";
+import { parseJsonWithin } from "../limits";
 import { triggersStub } from "../triggers/client";
 import { conditionsMet } from "../triggers/conditions";
 import { flowVars, triggerInputs, triggerLabels } from "../triggers/launch";
@@ -29,10 +30,11 @@ async function readBody(c: Context<AppEnv>): Promise<unknown> {
   if (bytes.byteLength === 0) return null;
   const text = new TextDecoder().decode(bytes);
   try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = parseJsonWithin(text, "body");
     // Objects and arrays are kept as JSON; anything else (a bare string, a number) stays raw text.
     if (parsed !== null && typeof parsed === "object") return parsed;
-  } catch {
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
     // Not JSON: the raw text.
   }
   return text;

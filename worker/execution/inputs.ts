@@ -6,6 +6,7 @@ import type { Input, InputType, Output } from "../../schema/flow/types";
 import { badRequest, DomainError, TooLarge } from "../errors";
 import { isTruthy } from "../expressions";
 import { matchesWhole } from "../expressions/regex";
+import { parseJsonWithin } from "../limits";
 import { formatDurationMs, parseDurationMs } from "../tasks/duration";
 import { compareTemporal, readInstant, readLocalDate, readLocalTime, type TemporalKey } from "../tasks/temporal";
 import { isAbsoluteUri } from "./uri";
@@ -428,8 +429,9 @@ export async function readSubmittedInputs(request: Request): Promise<SubmittedIn
   if (type !== "" && !type.includes("json")) throw badRequest(`Unsupported content type for inputs: ${type}`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
-  } catch {
+    parsed = parseJsonWithin(body, "inputs");
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
     throw badRequest("The request body is not valid JSON");
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {

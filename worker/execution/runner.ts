@@ -1,11 +1,13 @@
 // Carries out the engine's work commands inside the Durable Object: runs a runnable task with its
 // context (render, logs, metrics, files, guarded fetch, timeout), evaluates flowables before they
 // are scheduled, and renders the flow outputs at the end. Each returns the event to feed back.
+
 import { applyPluginDefaults } from "../../schema/flow/defaults";
 import type { ExecutionMachine } from "../engine/machine";
 import type { EngineEvent, MetricEntry, TaskResult, TaskRun } from "../engine/types";
 import { executionVariables, taskRunVariables } from "../engine/variables";
 import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
+import { checkStoredValue } from "../limits";
 import { createGuardedFetch } from "../net/guarded-fetch";
 import { withSecretInputs } from "../secrets/inputs";
 import { withSecretOutputs } from "../secrets/outputs";
@@ -207,7 +209,10 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
       throw new Error(`Task timed out after ${task.timeout}`);
     }
     const result: TaskResult = { state: outcome.state ?? "SUCCESS", metrics };
-    if (outcome.outputs) result.outputs = svc.masker.maskDeep(outcome.outputs);
+    if (outcome.outputs) {
+      checkStoredValue(outcome.outputs, "Outputs", "write large data to a file instead");
+      result.outputs = svc.masker.maskDeep(outcome.outputs);
+    }
     if (outcome.labels) result.labels = svc.masker.maskDeep(outcome.labels);
     if (outcome.sleepMs !== undefined) result.sleepMs = outcome.sleepMs;
     // A wait longer than the task's timeout ends, failed, when the timeout does.
@@ -239,6 +244,7 @@ export async function renderOutputs(host: RunnerHost): Promise<EngineEvent> {
         await typedOutputValue(output, await renderDeep(output.value, vars, svc)),
       );
     }
+    checkStoredValue(outputs, "Flow outputs", "write large data to a file instead");
     return { type: "outputs-rendered", outputs };
   } catch (e) {
     return { type: "outputs-rendered", error: svc.masker.mask(e instanceof Error ? e.message : String(e)) };

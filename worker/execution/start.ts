@@ -4,6 +4,7 @@ import type { Flow } from "../../schema/flow/types";
 import { newState } from "../engine/state";
 import type { EngineState, Execution, ExecutionTrigger, Label, TaskRun } from "../engine/types";
 import { derivedId, newId } from "../ids";
+import { checkStoredValue } from "../limits";
 import { type SealSource, sealInputs } from "../secrets/inputs";
 import type { ExecutionDurableObject } from "./durable-object";
 import type { ExecutionJson } from "./json";
@@ -77,6 +78,12 @@ function executionLabels(flow: Flow, requested: Label[], id: string): Label[] {
 }
 
 export async function startExecution(env: Env, opts: StartOptions): Promise<ExecutionJson> {
+  // Inputs and trigger variables live in the execution's rows: bounded, whatever path started it.
+  checkStoredValue(
+    opts.trigger?.variables ? { ...opts.inputs, ...opts.trigger.variables } : opts.inputs,
+    "Inputs",
+    "send large data as a FILE input, which is kept in storage",
+  );
   const id = opts.id ?? newId();
   const now = new Date();
   const execution: Execution = {
