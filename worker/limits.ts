@@ -2,7 +2,7 @@
 // nesting, and the values kept in an execution's row (its Durable Object's SQLite and the D1
 // index, where SQLite refuses a value over 2 MB). Each breach is a 413 or 422 naming the limit;
 // large data belongs in a file (FILE input, task file), which goes to R2.
-import { ApiError, invalid } from "./errors";
+import { type DomainError, invalid, TooLarge } from "./errors";
 
 /** Any request body except a multipart upload (those are bounded by the storage limit). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -15,10 +15,9 @@ export function sizeLabel(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
-export function bodyTooLarge(limit: number): ApiError {
-  return new ApiError("payload_too_large", `Request body is larger than the limit of ${sizeLabel(limit)}`, {
-    field: "body",
-    limit,
+export function bodyTooLarge(limit: number): TooLarge {
+  return new TooLarge(`Request body is larger than the limit of ${sizeLabel(limit)}`, {
+    details: { field: "body", limit },
   });
 }
 
@@ -62,7 +61,7 @@ export function valueDepth(value: unknown, max = MAX_JSON_DEPTH): number {
   return deepest;
 }
 
-export function tooDeep(field: string): ApiError {
+export function tooDeep(field: string): DomainError {
   return invalid(`${field} is nested deeper than the limit of ${MAX_JSON_DEPTH} levels`, {
     field,
     limit: MAX_JSON_DEPTH,
@@ -84,10 +83,9 @@ export function checkStoredValue(value: unknown, field: string, hint: string): v
   if (valueDepth(value) > MAX_JSON_DEPTH) throw tooDeep(field);
   const size = new TextEncoder().encode(JSON.stringify(value)).byteLength;
   if (size > MAX_STORED_VALUE_BYTES) {
-    throw new ApiError(
-      "payload_too_large",
+    throw new TooLarge(
       `${field} take ${size} bytes once stored, over the limit of ${sizeLabel(MAX_STORED_VALUE_BYTES)}; ${hint}`,
-      { field, limit: MAX_STORED_VALUE_BYTES, size },
+      { details: { field, limit: MAX_STORED_VALUE_BYTES, size } },
     );
   }
 }

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { Trigger } from "../../schema/flow/types";
 import { secretsEqual } from "../auth/keys";
 import { getFlow } from "../db/flows";
-import { conflict, invalid, notFound, TooLarge } from "../errors";
+import { conflict, DomainError, invalid, notFound, TooLarge } from "../errors";
 import { executionStub, startExecution } from "../execution/start";
 import { isTruthy, render } from "../expressions";
 import { parseJsonWithin } from "../limits";
@@ -34,7 +34,7 @@ async function readBody(c: Context<AppEnv>): Promise<unknown> {
     // Objects and arrays are kept as JSON; anything else (a bare string, a number) stays raw text.
     if (parsed !== null && typeof parsed === "object") return parsed;
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    if (e instanceof DomainError) throw e;
     // Not JSON: the raw text.
   }
   return text;

@@ -431,7 +431,7 @@ export async function readSubmittedInputs(request: Request): Promise<SubmittedIn
   try {
     parsed = parseJsonWithin(body, "inputs");
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    if (e instanceof DomainError) throw e;
     throw badRequest("The request body is not valid JSON");
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
