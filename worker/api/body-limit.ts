@@ -11,7 +11,7 @@ import type { AppEnv } from "./context";
 
 /** Multipart framing around files: boundaries and part headers. */
 const MULTIPART_SLACK = 1024 * 1024;
-const NAMESPACE_FILES = /^\/api\/v1\/[^/]+\/namespaces\/[^/]+\/files$/;
+const NAMESPACE_FILES = /^\/api\/v1\/(?:[^/]+\/)?namespaces\/[^/]+\/files$/;
 
 export const limitBodies: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.req.raw.body || NAMESPACE_FILES.test(c.req.path)) return next();
