@@ -85,10 +85,20 @@ export const EXECUTION_STATES = [
 export const STATES = [...EXECUTION_STATES, "SUBMITTED", "BREAKPOINT", "RESUBMITTED"] as const;
 export const state = z.enum(STATES);
 
-export const workerGroup = z.strictObject({
-  key: z.string(),
-  fallback: z.enum(["FAIL", "WAIT", "CANCEL"]).optional(),
-});
+/**
+ * A property Kestra has and Peregrine does not honour: refused at save with `message`, never
+ * accepted and silently ignored.
+ */
+export function unsupported(message: string): z.ZodType<never> {
+  return z.unknown().superRefine((_value, ctx) => {
+    ctx.addIssue({ code: "custom", message });
+  }) as unknown as z.ZodType<never>;
+}
+
+/** Worker groups place tasks on chosen workers; Peregrine runs every task in its execution's object. */
+export const workerGroup = unsupported(
+  "workerGroup is not supported by Peregrine: every task runs in its execution's own object, there are no worker groups",
+);
 
 const labelValue = z.union([z.string(), z.number(), z.boolean()]);
 const labelList = z.array(z.strictObject({ key: z.string().min(1), value: labelValue }));

@@ -2,7 +2,7 @@
 // `taskDefaults` folded into `pluginDefaults` and server-owned keys (`revision`, `deleted`) dropped.
 import { z } from "zod";
 import { canonicalType } from "./aliases";
-import { anyMap, duration, FLOW_ID, flowLabels, labels, NAMESPACE, retry } from "./common";
+import { anyMap, FLOW_ID, flowLabels, NAMESPACE, retry, unsupported } from "./common";
 import { inputList, outputSchema } from "./inputs";
 import { nonEmptyTaskList, taskList } from "./tasks/ref";
 import { triggerSchema } from "./triggers";
@@ -14,24 +14,6 @@ export const pluginDefaultSchema = z
   .transform((d): PluginDefault => ({ ...d, type: canonicalType(d.type) }));
 
 export const pluginDefaultList = z.array(pluginDefaultSchema);
-
-const sla = z.strictObject({
-  id: z.string(),
-  type: z.enum(["MAX_DURATION", "EXECUTION_ASSERTION"]),
-  behavior: z.enum(["FAIL", "CANCEL", "NONE"]),
-  labels: labels.optional(),
-  duration: duration.optional(),
-  assert: z.string().optional(),
-});
-
-const check = z.strictObject({
-  condition: z.string(),
-  message: z.string(),
-  style: z.string().optional(),
-  behavior: z.string().optional(),
-});
-
-const listener = z.looseObject({});
 
 export const flowSchema = z
   .strictObject({
@@ -51,7 +33,9 @@ export const flowSchema = z
     errors: taskList.optional(),
     finally: taskList.optional(),
     afterExecution: taskList.optional(),
-    listeners: z.array(listener).optional(),
+    listeners: unsupported(
+      "listeners (deprecated in Kestra) are not supported by Peregrine: use afterExecution, or a Flow trigger in another flow",
+    ).optional(),
     triggers: z.array(triggerSchema).optional(),
     pluginDefaults: pluginDefaultList.optional(),
     taskDefaults: pluginDefaultList.optional(),
@@ -62,8 +46,10 @@ export const flowSchema = z
       })
       .optional(),
     retry: retry.optional(),
-    sla: z.array(sla).optional(),
-    checks: z.array(check).optional(),
+    sla: unsupported("Flow sla is not supported by Peregrine yet: no SLA would be checked").optional(),
+    checks: unsupported(
+      "Flow checks are not supported by Peregrine yet: no check would run before an execution",
+    ).optional(),
     disabled: z.boolean().optional(),
     deleted: z.boolean().optional(),
     tenantId: z.unknown().optional(),

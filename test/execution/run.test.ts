@@ -49,6 +49,20 @@ describe("running a flow through the API", () => {
     expect((await logsOf(tenant, ex.id)).map((l) => l.message)).toEqual(["team=ops env=none", "team=data env=prod"]);
   });
 
+  it("keeps a task's log lines at or above its logLevel and drops the ones below", async () => {
+    const tenant = await createTenant();
+    const log = (id: string, level: string, logLevel?: string) =>
+      `  - id: ${id}\n    type: io.kestra.plugin.core.log.Log\n    level: ${level}\n    message: ${id}\n${logLevel ? `    logLevel: ${logLevel}\n` : ""}`;
+    await saveFlow(
+      tenant,
+      `id: levels\nnamespace: qa\ntasks:\n${log("debug_under_info", "DEBUG", "INFO")}${log("warn_over_info", "WARN", "INFO")}${log("info_at_info", "INFO", "INFO")}${log("info_under_error", "INFO", "ERROR")}${log("trace_default", "TRACE")}`,
+    );
+    const ex = await runFlow(tenant, "qa", "levels");
+    expect(ex.state.current).toBe("SUCCESS");
+    const messages = (await logsOf(tenant, ex.id)).filter((l) => l.taskId).map((l) => l.message);
+    expect(messages).toEqual(["warn_over_info", "info_at_info", "trace_default"]);
+  });
+
   it("loop.yaml runs one log task run per value with value, iteration and the foreach as parent", async () => {
     const tenant = await createTenant();
     await saveFlow(tenant, examples.loop!);

@@ -73,6 +73,8 @@ export class TaskAbort {
 
 type Vars = Record<string, unknown>;
 
+const LEVEL_RANK: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
+
 /** The variables a task run renders against, with this Worker's `envs` (SECRET inputs masked: see renderScope). */
 export function runVariables(host: RunnerHost, run: TaskRun): Record<string, unknown> {
   return taskRunVariables(host.machine, run, envsOf(host.env));
@@ -163,7 +165,11 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
     render: (t) => render(t, vars, svc),
     renderTyped: (t) => renderTyped(t, vars, svc),
     renderDeep: (v) => renderDeep(v, vars, svc),
-    log: (level, message) => host.log(taskRunId, level, svc.masker.mask(message)),
+    log: (level, message) => {
+      // The task's logLevel is the lowest level it keeps, as in Kestra.
+      if (task.logLevel && LEVEL_RANK[level] < LEVEL_RANK[task.logLevel]) return;
+      host.log(taskRunId, level, svc.masker.mask(message));
+    },
     metric: (m) => metrics.push({ ...m, tags: m.tags ?? {}, timestamp: new Date().toISOString() }),
     putFile: async (name, body) => {
       // Whole or not at all, within the storage limit: a task fails with FileTooLarge's message.

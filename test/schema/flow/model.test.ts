@@ -32,8 +32,6 @@ afterExecution:
   - id: after
     type: io.kestra.plugin.core.log.Log
     message: after
-listeners:
-  - tasks: []
 triggers:
   - id: sched
     type: io.kestra.plugin.core.trigger.Schedule
@@ -47,14 +45,6 @@ retry:
   type: constant
   interval: PT1S
   maxAttempt: 3
-sla:
-  - id: sla
-    type: MAX_DURATION
-    behavior: FAIL
-    duration: PT1H
-checks:
-  - condition: "{{ true }}"
-    message: ok
 disabled: false
 revision: 4
 deleted: false
@@ -66,6 +56,23 @@ deleted: false
     expect(f.finally?.[0]?.id).toBe("fin");
     expect(f.afterExecution?.[0]?.id).toBe("after");
     expect("revision" in f).toBe(false);
+  });
+
+  it("refuses sla, listeners and checks by name at their line, rather than accepting and ignoring them", () => {
+    const base = "id: f\nnamespace: dev\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n";
+    const cases: Array<[string, string, RegExp]> = [
+      [
+        "sla",
+        "sla:\n  - id: s\n    type: MAX_DURATION\n    behavior: FAIL\n    duration: PT1H\n",
+        /sla is not supported/,
+      ],
+      ["listeners", "listeners:\n  - tasks: []\n", /listeners .* are not supported/],
+      ["checks", 'checks:\n  - condition: "{{ true }}"\n    message: ok\n', /checks are not supported/],
+    ];
+    for (const [key, yaml, message] of cases) {
+      const v = reject(base + yaml).find((x) => x.path === key);
+      expect(v, key).toMatchObject({ message: expect.stringMatching(message), line: 7 });
+    }
   });
 
   it("requires id, namespace and tasks", () => {

@@ -129,7 +129,6 @@ ${logLeaf("a", "      ")}      - id: b
     retry: { type: constant, interval: PT1S, maxAttempts: 2 }
     timeout: PT5M
     disabled: false
-    workerGroup: { key: gpu }
     logLevel: DEBUG
     logToFile: true
     allowFailure: true
@@ -138,6 +137,16 @@ ${logLeaf("a", "      ")}      - id: b
 `),
     );
     expect(f.tasks[0]?.retry).toEqual({ type: "constant", interval: "PT1S", maxAttempt: 2 });
+  });
+});
+
+describe("properties Peregrine does not honour", () => {
+  it("refuses a task's workerGroup at save, naming it, rather than ignoring it", () => {
+    const v = violationAt(
+      one("    type: io.kestra.plugin.core.log.Log\n    message: m\n    workerGroup: { key: gpu }\n"),
+      "tasks[0].workerGroup",
+    );
+    expect(v.message).toMatch(/^workerGroup is not supported by Peregrine/);
   });
 });
 
