@@ -14,6 +14,7 @@ export default defineConfig({
     sveltekit({
       // SPA: one fallback page; the Worker's assets config serves it for every non-API path.
       adapter: adapter({ pages: buildDir, assets: buildDir, fallback: "index.html" }),
+      alias: { $lib: fileURLToPath(new URL("./src/lib", import.meta.url)) },
     }),
   ],
 });

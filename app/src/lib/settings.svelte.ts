@@ -1,0 +1,36 @@
+// Viewer preferences: theme, time zone and clock. Kept in localStorage (they are not secrets) and
+// applied to <html> so that CSS and every date formatter follow them.
+const KEY = "peregrine.settings";
+
+export type Theme = "system" | "light" | "dark";
+
+export interface Settings {
+  theme: Theme;
+  /** An IANA zone, or "" for the browser's own. */
+  timeZone: string;
+  hour12: boolean;
+}
+
+function load(): Settings {
+  const fallback: Settings = { theme: "system", timeZone: "", hour12: false };
+  try {
+    return { ...fallback, ...(JSON.parse(localStorage.getItem(KEY) ?? "{}") as Partial<Settings>) };
+  } catch {
+    return fallback;
+  }
+}
+
+export const settings: Settings = $state(load());
+
+export function saveSettings(): void {
+  localStorage.setItem(KEY, JSON.stringify(settings));
+  applyTheme();
+}
+
+export function applyTheme(): void {
+  const dark =
+    settings.theme === "dark" || (settings.theme === "system" && matchMedia("(prefers-color-scheme: dark)").matches);
+  document.documentElement.dataset.theme = dark ? "dark" : "light";
+}
+
+export const zoneOf = (): string => settings.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone;
