@@ -18,6 +18,11 @@ const steps = [
   { name: "lint (biome, tsc)", command: npm, args: ["run", "--silent", "lint"] },
   dashboardBuild,
   { name: "worker tests (vitest in workerd)", command: bin("vitest"), args: ["run"] },
+  {
+    name: "dashboard in Chromium (test/app)",
+    command: bin("vitest"),
+    args: ["run", "--config", "test/app/vitest.config.ts"],
+  },
 ];
 
 function run({ name, command, args }) {
