@@ -46,6 +46,9 @@ export class ExecutionStore {
   /** The highest sequence number of each stream that D1 has (-1: none). */
   private readonly sentUpto: Record<Stream, number> = { logs: -1, metrics: -1 };
 
+  /** False until the first execution is stored: an object only looked up stays without storage. */
+  private hasTables = false;
+
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
     // Most objects are new: one statement tells, and a new one gets its tables in one call and
@@ -56,8 +59,11 @@ export class ExecutionStore {
         .toArray()
         .map((r) => r.name),
     );
-    if (!tables.has("sent")) this.sql.exec(SCHEMA.join(";\n"));
+    // Nothing stored yet: the tables come with create(), so that looking up an unknown id (every
+    // lookup reaches its object) leaves no storage behind.
     if (!tables.has("execution")) return;
+    if (!tables.has("sent")) this.sql.exec(SCHEMA.join(";\n"));
+    this.hasTables = true;
     this.nextPos = this.scalar("SELECT COALESCE(MAX(pos), -1) + 1 AS n FROM task_runs");
     this.nextLog = this.scalar("SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM logs");
     this.nextMetric = this.scalar("SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM metrics");
@@ -100,6 +106,7 @@ export class ExecutionStore {
   }
 
   load(): EngineState | undefined {
+    if (!this.hasTables) return undefined;
     const row = this.sql
       .exec<{ doc: string; flow: string; pending_end: string | null }>("SELECT doc, flow, pending_end FROM execution")
       .toArray()[0];
@@ -118,11 +125,16 @@ export class ExecutionStore {
   }
 
   executionDoc(): Execution | undefined {
+    if (!this.hasTables) return undefined;
     const row = this.sql.exec<{ doc: string }>("SELECT doc FROM execution").toArray()[0];
     return row ? (JSON.parse(row.doc) as Execution) : undefined;
   }
 
   create(state: EngineState): void {
+    if (!this.hasTables) {
+      this.sql.exec(SCHEMA.join(";\n"));
+      this.hasTables = true;
+    }
     this.sql.exec(
       "INSERT INTO execution (k, doc, flow, pending_end) VALUES (1, ?, ?, NULL)",
       JSON.stringify(state.execution),
