@@ -22,6 +22,7 @@ import { fileUri, putFile } from "../storage/files";
 import { fileLimit } from "../storage/limits";
 import { type AppEnv, dbOf } from "./context";
 import { startFromRequest } from "./execution-start";
+import { executionsExtra } from "./executions-extra";
 import { checkFileSize } from "./files";
 import { pageOf, parseLabels } from "./query";
 
@@ -48,6 +49,7 @@ function parseState(value: string | undefined): StateType {
 }
 
 const actions = new Hono<AppEnv>()
+  .route("/", executionsExtra)
   .get("/search", async (c) => {
     const q = c.req.query();
     const page = pageOf(q);
@@ -78,7 +80,8 @@ const actions = new Hono<AppEnv>()
   })
   .delete("/:executionId/kill", async (c) => {
     const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));
-    return c.json(unwrap(await stub.kill()), 202);
+    const cascade = c.req.query("isOnKillCascade") !== "false";
+    return c.json(unwrap(await stub.kill(cascade)), 202);
   })
   .post("/:executionId/restart", async (c) => {
     const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));

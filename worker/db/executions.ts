@@ -10,6 +10,8 @@ import type { Db } from "./client";
 export interface ExecutionFilter extends Page {
   q?: string;
   namespace?: string;
+  /** This namespace only, not its children (a flow's executions). */
+  exactNamespace?: string;
   flowId?: string;
   executionId?: string;
   taskId?: string;
@@ -35,6 +37,7 @@ export async function searchExecutions(db: Db, tenantId: string, f: ExecutionFil
     eq(t.tenantId, tenantId),
     eq(t.deleted, false),
     f.namespace ? namespaceFilter(t.namespace, f.namespace) : undefined,
+    f.exactNamespace ? eq(t.namespace, f.exactNamespace) : undefined,
     f.flowId ? eq(t.flowId, f.flowId) : undefined,
     f.states?.length ? inArray(t.state, f.states) : undefined,
     f.startDate ? gte(t.startDate, f.startDate) : undefined,

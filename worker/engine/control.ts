@@ -7,10 +7,10 @@ import { canRestart, ROOT } from "./machine";
 import { isTerminal } from "./state";
 import type { StateType, TaskRun } from "./types";
 
-export function killExecution(m: ExecutionMachine): void {
+export function killExecution(m: ExecutionMachine, cascade = true): void {
   if (isTerminal(m.execution.state.current)) return;
   m.setExecution("KILLING");
-  m.killRemaining();
+  m.killRemaining(cascade);
   m.state.pendingEnd = undefined;
   m.setExecution("KILLED");
   m.emit({ type: "ended" });

@@ -177,7 +177,7 @@ export class ExecutionMachine {
         recover(this);
         break;
       case "kill":
-        killExecution(this);
+        killExecution(this, event.cascade ?? true);
         break;
       case "restart":
         restartExecution(this);
@@ -238,14 +238,16 @@ export class ExecutionMachine {
     }
   }
 
-  /** Every task run not yet terminal becomes KILLED; running work is aborted, children killed. */
-  killRemaining(): void {
+  /** Every task run not yet terminal becomes KILLED; running work is aborted, children killed unless `cascade` is false. */
+  killRemaining(cascade = true): void {
     for (const run of this.state.taskRuns) {
       if (isTerminal(run.state.current)) continue;
       if (run.state.current === "RUNNING" && !flowableKind(this.taskOf(run).type)) {
-        this.emit({ type: "abort", taskRunId: run.id });
+        this.emit(cascade ? { type: "abort", taskRunId: run.id } : { type: "abort", taskRunId: run.id, cascade });
         // Kill cascades to the subflow's execution.
-        if (run.meta?.childExecutionId) this.emit({ type: "kill-child", executionId: run.meta.childExecutionId });
+        if (cascade && run.meta?.childExecutionId) {
+          this.emit({ type: "kill-child", executionId: run.meta.childExecutionId });
+        }
       }
       const attempt = run.attempts[run.attempts.length - 1];
       if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "KILLED", this.ctx.now);

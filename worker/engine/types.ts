@@ -161,7 +161,8 @@ export type EngineEvent =
   | { type: "outputs-rendered"; outputs?: Record<string, unknown>; error?: string }
   | { type: "alarm" }
   | { type: "recover" }
-  | { type: "kill" }
+  /** `cascade: false` (Kestra's isOnKillCascade=false) leaves subflow and ForEachItem children running. */
+  | { type: "kill"; cascade?: boolean }
   | { type: "restart" }
   /** The restart's second half, once its answer (the execution as RESTARTED) has been read. */
   | { type: "restarted" }
@@ -196,7 +197,8 @@ export type EngineEvent =
 export type Command =
   | { type: "run"; taskRunId: string }
   | { type: "resolve"; taskRunId: string }
-  | { type: "abort"; taskRunId: string }
+  /** `cascade: false`: abort the task run only, not the batch executions of a ForEachItem. */
+  | { type: "abort"; taskRunId: string; cascade?: boolean }
   | { type: "render-outputs" }
   | { type: "log"; level: "INFO" | "WARN" | "ERROR"; message: string; taskRunId?: string }
   | { type: "create-retry-execution" }

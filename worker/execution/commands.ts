@@ -30,7 +30,7 @@ export function carryOut(command: Command, { host, items, waitUntil, launch }: C
     case "abort":
       host.controllers.get(command.taskRunId)?.abort();
       // The kill cascades to every batch execution of a ForEachItem.
-      if (forEachItemWork(host.machine, command.taskRunId) === "items") {
+      if (command.cascade !== false && forEachItemWork(host.machine, command.taskRunId) === "items") {
         waitUntil(killItems(host, items, command.taskRunId));
       }
       return;

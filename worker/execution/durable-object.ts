@@ -9,7 +9,7 @@ import { admissionEvent, concurrencyStub } from "../concurrency/durable-object";
 import { replaySeed } from "../engine/control";
 import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
-import type { EngineEvent, Execution, StateType, TaskRun } from "../engine/types";
+import type { EngineEvent, Execution, Label, StateType, TaskRun } from "../engine/types";
 import { newId } from "../ids";
 import type { Sealed } from "../secrets/crypto";
 import type { SealedInputs } from "../secrets/inputs";
@@ -121,12 +121,12 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     return this.machine ? this.json() : null;
   }
 
-  async kill(): Promise<ControlOutcome> {
+  async kill(cascade = true): Promise<ControlOutcome> {
     if (!this.machine) return { ok: false, reason: "not_found", message: "Execution not found" };
     if (isTerminal(this.machine.execution.state.current)) {
       return { ok: false, reason: "conflict", message: "Execution is already terminated" };
     }
-    await this.pump([{ type: "kill" }]);
+    await this.pump([cascade ? { type: "kill" } : { type: "kill", cascade }]);
     return { ok: true, execution: this.json() };
   }
 
@@ -211,6 +211,25 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       return;
     }
     void this.pump([{ type: "child-ended", taskRunId, executionId, state, outputs }]);
+  }
+
+  /**
+   * Kestra's "set labels" on a terminated execution: the given labels replace those of the same
+   * key, the others stay.
+   */
+  async setLabels(labels: Label[]): Promise<ControlOutcome> {
+    if (!this.machine || this.machine.execution.deleted) {
+      return { ok: false, reason: "not_found", message: "Execution not found" };
+    }
+    if (!isTerminal(this.machine.execution.state.current)) {
+      return { ok: false, reason: "conflict", message: "The execution is not terminated" };
+    }
+    const given = new Map(labels.map((l) => [l.key, l.value]));
+    const kept = this.machine.execution.labels.filter((l) => !given.has(l.key));
+    this.machine.execution.labels = [...kept, ...[...given].map(([key, value]) => ({ key, value }))];
+    this.store.transaction(() => this.store.saveExecution(this.machine!.state));
+    await this.drain();
+    return { ok: true, execution: this.json() };
   }
 
   async markDeleted(): Promise<boolean> {

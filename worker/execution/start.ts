@@ -56,6 +56,7 @@ export type ExecutionRpc = Pick<
   | "dequeue"
   | "replaySeed"
   | "sealedInputs"
+  | "setLabels"
 >;
 
 export function executionStub(env: Env, tenantId: string, executionId: string): ExecutionRpc {
