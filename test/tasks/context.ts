@@ -58,6 +58,20 @@ export function makeRun(
       files.clear();
       return uris;
     },
+    async executionLogs(executionId) {
+      if (executionId !== undefined) return undefined;
+      return logs.map((l, i) => ({
+        namespace: "test",
+        flowId: "test",
+        taskId: "t",
+        executionId: "test",
+        taskRunId: `run-${i}`,
+        attemptNumber: 0,
+        timestamp: new Date(0).toISOString(),
+        level: l.level,
+        message: l.message,
+      }));
+    },
     renderTypedWith: (t, extra) => renderTyped(t, { ...vars, ...extra }),
     async fetch(url, init) {
       const request = new Request(url, init);

@@ -405,6 +405,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       scope: this.scope(),
       controllers: this.controllers,
       log: this.log,
+      logs: (minLevel) => this.store.logs({ minLevelRank: levelRank(minLevel) }),
       errorLogs: () =>
         this.store.logs({ minLevelRank: levelRank("ERROR") }).map((l) => ({
           taskId: l.taskId,

@@ -21,7 +21,9 @@ import { maskResolution, resolveTask } from "../tasks/flowables";
 import { runnerOf } from "../tasks/registry";
 import type { LogLevel, TaskContext } from "../tasks/types";
 import { typedOutputValue } from "./inputs";
+import type { LogRow } from "./store";
 import { deleteOwnFile, openFile, purgeOwnFiles } from "./task-files";
+import { executionLogs } from "./task-logs";
 
 export interface RunnerHost {
   machine: ExecutionMachine;
@@ -31,6 +33,8 @@ export interface RunnerHost {
   controllers: Map<string, TaskAbort>;
   /** The ERROR logs of this execution so far, for `errorLogs()`. */
   errorLogs(): unknown[];
+  /** This execution's log lines at or above `minLevel`, in order (log.Fetch). */
+  logs(minLevel: LogLevel): LogRow[];
 }
 
 const envsByEnv = new WeakMap<Env, Record<string, string>>();
@@ -183,6 +187,7 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
     fileSize: (uri) => sizeOf(host.env.STORAGE, host.scope.tenantId, host.machine.execution, uri),
     deleteFile: (uri) => deleteOwnFile(host.env.STORAGE, host.scope, uri),
     purgeExecutionFiles: () => purgeOwnFiles(host.env.STORAGE, host.scope),
+    executionLogs: (id, minLevel) => executionLogs(host, id, minLevel),
     renderTypedWith: (t, extra) => renderTyped(t, { ...vars, ...extra }, svc),
     fetch: (url, init) => {
       guarded ??= createGuardedFetch({ allowPrivateNetwork: host.env.ALLOW_PRIVATE_NETWORK === "true" });

@@ -4,13 +4,16 @@
 // (worker/engine/flowable-types.ts).
 import type { RunnableTaskType } from "../../schema/flow/tasks/registry";
 import { failTask } from "./fail";
+import { httpDownloadTask } from "./http-download";
 import { httpRequestTask } from "./http-request";
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from "./kv-tasks";
 import { labelsTask } from "./labels";
 import { echoTask, logTask } from "./log";
+import { logFetchTask } from "./log-fetch";
 import { outputValuesTask } from "./output-values";
 import { returnTask } from "./return";
 import { sleepTask } from "./sleep";
+import { stateDeleteTask, stateGetTask, stateSetTask } from "./state-tasks";
 import { concatTask } from "./storage/concat";
 import { deduplicateItemsTask } from "./storage/deduplicate-items";
 import { deleteTask } from "./storage/delete";
@@ -45,6 +48,11 @@ export const runnableTasks: Readonly<Record<RunnableTaskType, RunnableTask>> = {
   "io.kestra.plugin.core.storage.FilterItems": filterItemsTask,
   "io.kestra.plugin.core.storage.PurgeCurrentExecutionFiles": purgeCurrentExecutionFilesTask,
   "io.kestra.plugin.core.storage.LocalFiles": localFilesTask,
+  "io.kestra.plugin.core.log.Fetch": logFetchTask,
+  "io.kestra.plugin.core.http.Download": httpDownloadTask,
+  "io.kestra.plugin.core.state.Get": stateGetTask,
+  "io.kestra.plugin.core.state.Set": stateSetTask,
+  "io.kestra.plugin.core.state.Delete": stateDeleteTask,
   "io.kestra.plugin.core.templating.TemplatedTask": templatedTask((type) => runnerOf(type)),
 } satisfies Record<RunnableTaskType, RunnableTask>;
 

@@ -43,6 +43,11 @@ export interface TaskContext {
   deleteFile(uri: string): Promise<boolean>;
   /** Deletes every file of this execution (inputs and outputs); returns their URIs. */
   purgeExecutionFiles(): Promise<string[]>;
+  /**
+   * Log lines of an execution of this tenant (this one when `executionId` is undefined) at or
+   * above `minLevel`, in order, as the logs API returns them; undefined when there is no such execution.
+   */
+  executionLogs(executionId: string | undefined, minLevel: LogLevel): Promise<ExecutionLog[] | undefined>;
   /** Renders a template to its raw value with `extra` variables over the run's own (an item's fields). */
   renderTypedWith(template: string, extra: Record<string, unknown>): Promise<unknown>;
   /** `fetch` guarded against private, loopback, link-local and metadata addresses unless allowed. */
@@ -51,6 +56,18 @@ export interface TaskContext {
   readonly kv?: KvAccess;
   /** Aborted when the task's `timeout` elapses or the execution is killed. */
   readonly signal: AbortSignal;
+}
+
+export interface ExecutionLog {
+  namespace: string;
+  flowId: string;
+  taskId: string | null;
+  executionId: string;
+  taskRunId: string | null;
+  attemptNumber: number | null;
+  timestamp: string;
+  level: string;
+  message: string;
 }
 
 export interface TaskOutcome {

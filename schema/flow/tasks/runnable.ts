@@ -14,6 +14,12 @@ const labelsValue = z.union([
 ]);
 const KV_TYPES = ["STRING", "NUMBER", "BOOLEAN", "DATETIME", "DATE", "DURATION", "JSON"] as const;
 const HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"] as const;
+/** What names a state of state.Get/Set/Delete. */
+const stateProps = {
+  name: z.string().optional(),
+  namespace: templBoolean.optional(),
+  taskrunValue: templBoolean.optional(),
+};
 const splitProps = {
   bytes: z.union([z.string(), z.number()]).optional(),
   partitions: templInt.optional(),
@@ -53,6 +59,24 @@ export const runnableProps = {
   "kv.GetKeys": { prefix: z.string().optional(), namespace: z.string().optional() },
   "kv.Delete": { key: z.string(), namespace: z.string().optional(), errorOnMissing: templBoolean.optional() },
   "templating.TemplatedTask": { spec: z.string() },
+  "log.Fetch": {
+    executionId: z.string().optional(),
+    namespace: z.string().optional(),
+    flowId: z.string().optional(),
+    tasksId: stringList.optional(),
+    level: level.optional(),
+  },
+  "http.Download": {
+    uri: z.string(),
+    method: templEnum(HTTP_METHODS).optional(),
+    body: z.string().optional(),
+    contentType: z.string().optional(),
+    headers: anyMap.optional(),
+    failOnEmptyResponse: templBoolean.optional(),
+  },
+  "state.Get": { ...stateProps, errorOnMissing: templBoolean.optional() },
+  "state.Set": { ...stateProps, data: anyMap.optional() },
+  "state.Delete": { ...stateProps, errorOnMissing: templBoolean.optional() },
   "storage.LocalFiles": { inputs: z.union([anyMap, z.string()]).optional(), outputs: stringList.optional() },
   "storage.Concat": {
     files: z.union([z.string(), stringList]),
