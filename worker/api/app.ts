@@ -17,7 +17,7 @@ import { operator } from "./operator";
 import { secretsApi } from "./secrets";
 import { loginCodesApi, sessionApi } from "./session";
 import { settingsApi } from "./settings";
-import { taskRunsApi } from "./taskruns";
+import { executionTaskRunsApi, taskRunsApi } from "./taskruns";
 import { triggersApi } from "./triggers";
 import { webhooks } from "./webhook";
 
@@ -35,6 +35,7 @@ export const app = new Hono<AppEnv>({ getPath: routingPath })
   .route("/api/v1/:tenant/login-codes", loginCodesApi)
   .route("/api/v1/:tenant/executions/webhook", webhooks)
   .route("/api/v1/:tenant/executions", filesApi)
+  .route("/api/v1/:tenant/executions", executionTaskRunsApi)
   .route("/api/v1/:tenant/executions", executions)
   .route("/api/v1/:tenant/taskruns", taskRunsApi)
   .route("/api/v1/:tenant/logs", logsApi)

@@ -5,6 +5,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { executions, logs, taskRuns } from "../../schema/db";
 import type { Page } from "../api/query";
 import type { Label, StateType } from "../engine/types";
+import type { TaskRunJson } from "../execution/json";
 import type { Db } from "./client";
 
 export interface ExecutionFilter extends Page {
@@ -76,7 +77,38 @@ export async function searchExecutions(db: Db, tenantId: string, f: ExecutionFil
   return paged(rows, count[0]?.n ?? 0);
 }
 
-export async function searchTaskRuns(db: Db, tenantId: string, f: ExecutionFilter) {
+export interface TaskRunFilter extends ExecutionFilter {
+  value?: string;
+  parentTaskRunId?: string;
+}
+
+/** The execution a task run belongs to, from the index (it lags the objects by a drain). */
+export async function taskRunExecutionId(db: Db, tenantId: string, taskRunId: string): Promise<string | undefined> {
+  const t = taskRuns;
+  const [row] = await db
+    .select({ executionId: t.executionId })
+    .from(t)
+    .where(and(eq(t.tenantId, tenantId), eq(t.id, taskRunId)))
+    .limit(1);
+  return row?.executionId;
+}
+
+/** Filters on the task run's execution (labels, the execution that triggered it), through its index row. */
+function executionMatches(t: typeof taskRuns, f: TaskRunFilter): SQL | undefined {
+  const e = executions;
+  if (!f.labels?.length && !f.triggerExecutionId) return undefined;
+  return sql`EXISTS (SELECT 1 FROM ${e} WHERE ${and(
+    sql`${e.tenantId} = ${t.tenantId}`,
+    sql`${e.id} = ${t.executionId}`,
+    f.triggerExecutionId ? sql`${e.triggerExecutionId} = ${f.triggerExecutionId}` : undefined,
+    ...(f.labels ?? []).map(
+      (l) =>
+        sql`EXISTS (SELECT 1 FROM json_each(${e.labels}) WHERE json_extract(value, '$.key') = ${l.key} AND json_extract(value, '$.value') = ${l.value})`,
+    ),
+  )})`;
+}
+
+export async function searchTaskRuns(db: Db, tenantId: string, f: TaskRunFilter) {
   const t = taskRuns;
   const where = and(
     eq(t.tenantId, tenantId),
@@ -87,28 +119,34 @@ export async function searchTaskRuns(db: Db, tenantId: string, f: ExecutionFilte
     f.states?.length ? inArray(t.state, f.states) : undefined,
     f.startDate ? gte(t.startDate, f.startDate) : undefined,
     f.endDate ? lte(t.startDate, f.endDate) : undefined,
+    f.value !== undefined ? eq(t.value, f.value) : undefined,
+    f.parentTaskRunId ? eq(t.parentTaskRunId, f.parentTaskRunId) : undefined,
+    executionMatches(t, f),
     f.q ? or(like(t.taskId, `%${f.q}%`), like(t.executionId, `%${f.q}%`)) : undefined,
   );
   const columns: Record<string, SQLiteColumn> = {
     startDate: t.startDate,
     "state.startDate": t.startDate,
     endDate: t.endDate,
+    "state.endDate": t.endDate,
+    duration: t.durationMs,
+    "state.duration": t.durationMs,
     taskId: t.taskId,
     state: t.state,
   };
   const sortColumn = (f.sort && columns[f.sort.field]) || t.startDate;
-  const order = f.sort?.desc ? desc(sortColumn) : asc(sortColumn);
+  const direction = f.sort?.desc ? desc : asc;
   const [rows, count] = await db.batch([
     db
       .select({ doc: t.doc })
       .from(t)
       .where(where)
-      .orderBy(order, asc(t.id))
+      .orderBy(direction(sortColumn), direction(t.id))
       .limit(f.size)
       .offset((f.page - 1) * f.size),
     db.select({ n: sql<number>`count(*)` }).from(t).where(where),
   ]);
-  return paged(rows, count[0]?.n ?? 0);
+  return paged<TaskRunJson>(rows, count[0]?.n ?? 0);
 }
 
 export interface LogFilter extends Page {

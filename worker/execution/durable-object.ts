@@ -23,6 +23,7 @@ import { ForEachItemChildren, forEachItemWork, itemEnded } from "./foreach-item"
 import { type ExecutionJson, type ExecutionSummaryJson, executionJson, executionSummaryJson } from "./json";
 import type { RunnerHost, TaskAbort } from "./runner";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
+import * as lookup from "./taskrun-lookup";
 import { type Watched, Watchers } from "./watchers";
 
 /** How long a run of in-process steps may hold the object before it yields to other requests. */
@@ -261,6 +262,23 @@ export class ExecutionDurableObject extends DurableObject<Env> {
 
   async metrics(): Promise<MetricRow[] | null> {
     return this.machine ? this.store.metrics() : null;
+  }
+
+  // Task-run lookups (./taskrun-lookup.ts); null when there is no such execution (or it was deleted).
+  async taskRun(id: string): Promise<lookup.TaskRunViewJson | undefined | null> {
+    return this.visible() ? lookup.findTaskRun(this.machine!, id) : null;
+  }
+
+  async matchTaskRuns(match: lookup.TaskRunMatch, paging: lookup.Paging): Promise<lookup.TaskRunPage | null> {
+    return this.visible() ? lookup.matchTaskRuns(this.machine!, match, paging) : null;
+  }
+
+  async childTaskRuns(parentId: string, paging: lookup.Paging) {
+    return this.visible() ? lookup.childrenPage(this.machine!, parentId, paging) : null;
+  }
+
+  private visible(): boolean {
+    return !!this.machine && !this.machine.execution.deleted;
   }
 
   /** Server-sent events: the execution now, then one event per change, `end` when terminal. */

@@ -8,6 +8,7 @@
 import { and, eq, getTableName, inArray, sql } from "drizzle-orm";
 import { type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import * as schema from "../../schema/db";
+import type { Execution } from "../engine/types";
 import { executionSummaryJson, taskRunJson } from "./json";
 import { type ExecutionStore, type LogRow, levelRank, type MetricRow, type Stream } from "./store";
 
@@ -132,7 +133,8 @@ function collect(pending: Pending, store: ExecutionStore, scope: DrainScope, key
         labels: JSON.stringify(ex.labels),
         parentId: ex.parentId ?? null,
         originalId: ex.originalId,
-        triggerExecutionId: scope.triggerExecutionId ?? null,
+        // A subflow's or a Flow trigger's execution names the execution that started it.
+        triggerExecutionId: scope.triggerExecutionId ?? triggeringExecution(ex) ?? null,
         doc: JSON.stringify(doc),
         version,
         deleted: ex.deleted,
@@ -180,6 +182,11 @@ function collect(pending: Pending, store: ExecutionStore, scope: DrainScope, key
     default:
       return;
   }
+}
+
+function triggeringExecution(ex: Execution): string | undefined {
+  const id = ex.trigger?.variables?.executionId;
+  return typeof id === "string" ? id : undefined;
 }
 
 /** Drizzle's SQL for raw statements; its `batch` cannot bind parameters of raw SQL. */

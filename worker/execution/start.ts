@@ -57,6 +57,9 @@ export type ExecutionRpc = Pick<
   | "replaySeed"
   | "sealedInputs"
   | "setLabels"
+  | "taskRun"
+  | "matchTaskRuns"
+  | "childTaskRuns"
 >;
 
 export function executionStub(env: Env, tenantId: string, executionId: string): ExecutionRpc {
