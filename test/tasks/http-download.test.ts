@@ -20,7 +20,7 @@ describe("http.Download", () => {
     expect(run.requests[0]?.url).toBe("https://files.example/orders");
     expect(run.requests[0]?.headers.get("x-token")).toBe("orders");
     expect(outcome.outputs).toMatchObject({ uri: "kestra:///test/orders.csv", code: 200, length: 14 });
-    expect((outcome.outputs?.headers as Record<string, string[]>)["content-type"]).toEqual(["text/csv"]);
+    expect((outcome.outputs?.headers as Record<string, string[]> | undefined)?.["content-type"]).toEqual(["text/csv"]);
     expect(run.files.get("kestra:///test/orders.csv")).toBe("id,total\n1,10\n");
   });
 

@@ -25,7 +25,11 @@ function fileNameOf(response: Response, url: string): string {
 
 function headerMap(headers: Headers): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [name, value] of headers) (out[name] ??= []).push(value);
+  for (const [name, value] of headers) {
+    const values = out[name] ?? [];
+    values.push(value);
+    out[name] = values;
+  }
   return out;
 }
 
