@@ -123,6 +123,8 @@ const preconditions = z.strictObject({
 });
 
 const TRIGGER = "io.kestra.plugin.core.trigger.";
+/** Shorter keys (1 character was accepted) are guessed in a few requests. */
+export const MIN_WEBHOOK_KEY_LENGTH = 8;
 
 const triggerSchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
   [
@@ -156,7 +158,12 @@ const triggerSchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType
     `${TRIGGER}Webhook`,
     z.strictObject({
       ...common,
-      key: z.string().min(1).max(256),
+      key: z
+        .string()
+        .min(MIN_WEBHOOK_KEY_LENGTH, {
+          message: `A webhook key must be at least ${MIN_WEBHOOK_KEY_LENGTH} characters: it is the URL's only credential`,
+        })
+        .max(256),
       /**
        * Peregrine extension: a template rendered against the delivery (`trigger.body`, `headers`,
        * `parameters`) whose value de-duplicates deliveries like an Idempotency-Key header.

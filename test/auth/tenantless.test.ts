@@ -19,7 +19,7 @@ tasks:
 triggers:
   - id: hook
     type: io.kestra.plugin.core.trigger.Webhook
-    key: k-123
+    key: k-123456
 `;
 
 /** `/api/v1/<path>` with the tenant's key and no tenant segment. */
@@ -103,7 +103,7 @@ describe("wrong or missing tenants", () => {
 
 describe("the tenant-less webhook", () => {
   it("is off unless a default tenant is configured, and says so", async () => {
-    const res = await exports.default.fetch(`${BASE}/api/v1/executions/webhook/dev/hello/k-123`, { method: "POST" });
+    const res = await exports.default.fetch(`${BASE}/api/v1/executions/webhook/dev/hello/k-123456`, { method: "POST" });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { message: string }).message).toContain("no default tenant is configured");
   });
@@ -112,19 +112,23 @@ describe("the tenant-less webhook", () => {
     const t = await createTenant();
     const other = await createTenant();
     await saveFlow(t, FLOW);
-    await saveFlow(other, FLOW.replace("k-123", "k-other"));
-    const res = await callWith({ DEFAULT_WEBHOOK_TENANT: t.tenantId }, "/api/v1/executions/webhook/dev/hello/k-123", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ who: "webhook" }),
-    });
+    await saveFlow(other, FLOW.replace("k-123456", "k-other-1"));
+    const res = await callWith(
+      { DEFAULT_WEBHOOK_TENANT: t.tenantId },
+      "/api/v1/executions/webhook/dev/hello/k-123456",
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ who: "webhook" }),
+      },
+    );
     expect(res.status).toBe(200);
     const ex = (await res.json()) as ExecutionJson;
     expect(ex.tenantId).toBe(t.tenantId);
     expect((await t.fetch(`executions/${ex.id}`)).status).toBe(200);
     const foreign = await callWith(
       { DEFAULT_WEBHOOK_TENANT: t.tenantId },
-      "/api/v1/executions/webhook/dev/hello/k-other",
+      "/api/v1/executions/webhook/dev/hello/k-other-1",
       {
         method: "POST",
       },

@@ -130,14 +130,14 @@ describe("webhook trigger", () => {
     await saveFlow(t, ECHO);
     expect(await revisionOf(await hook(t, "hooks/echo/s3cret-key", { method: "POST" }))).toBe(1);
     expect(await revisionOf(await hook(t, "hooks/echo/s3cret-key", { method: "POST" }))).toBe(1);
-    await update(ECHO.replace("key: s3cret-key", "key: n3w-key"));
+    await update(ECHO.replace("key: s3cret-key", "key: n3w-key-2"));
     expect((await hook(t, "hooks/echo/s3cret-key", { method: "POST" })).status).toBe(404);
-    expect(await revisionOf(await hook(t, "hooks/echo/n3w-key", { method: "POST" }))).toBe(2);
+    expect(await revisionOf(await hook(t, "hooks/echo/n3w-key-2", { method: "POST" }))).toBe(2);
     // New conditions: the kept flow would have let this one through, the stored one turns it away.
-    await update(ECHO.replace("key: s3cret-key", "key: n3w-key").replace("skip is not defined", "go is defined"));
-    expect((await hook(t, "hooks/echo/n3w-key", { method: "POST" })).status).toBe(204);
-    await update(ECHO.replace("key: s3cret-key", "key: n3w-key"));
-    expect(await revisionOf(await hook(t, "hooks/echo/n3w-key", { method: "POST" }))).toBe(4);
+    await update(ECHO.replace("key: s3cret-key", "key: n3w-key-2").replace("skip is not defined", "go is defined"));
+    expect((await hook(t, "hooks/echo/n3w-key-2", { method: "POST" })).status).toBe(204);
+    await update(ECHO.replace("key: s3cret-key", "key: n3w-key-2"));
+    expect(await revisionOf(await hook(t, "hooks/echo/n3w-key-2", { method: "POST" }))).toBe(4);
     await update(ECHO.concat("disabled: true\n"));
     expect((await hook(t, "hooks/echo/s3cret-key", { method: "POST" })).status).toBe(409);
     await update(ECHO);

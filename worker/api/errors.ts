@@ -73,6 +73,11 @@ function fromZod(error: ZodError): DomainError {
   return invalid(first ? `${first.path ? `${first.path}: ` : ""}${first.message}` : "Invalid request", details);
 }
 
+/** A webhook URL's last segment is its key, a credential: never written to a log. */
+export function redactedPath(path: string): string {
+  return path.replace(/(\/executions\/webhook\/[^/]+\/[^/]+\/)[^/]+/, "$1****");
+}
+
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof DomainError) return errorResponse(c, err);
   if (err instanceof ZodError) return errorResponse(c, fromZod(err));
@@ -80,7 +85,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     const code = CODE_OF_STATUS[err.status];
     if (code && code !== "internal") return errorResponse(c, new ApiError(code, err.message || "Request failed"));
   }
-  console.error("unhandled error", c.req.method, c.req.path, err);
+  console.error("unhandled error", c.req.method, redactedPath(c.req.path), err);
   return errorResponse(c, new ApiError("internal", "Internal error"));
 };
 

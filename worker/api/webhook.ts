@@ -5,10 +5,11 @@
 // is idempotent per id, so concurrent repeats converge on one execution.
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { MIN_WEBHOOK_KEY_LENGTH } from "../../schema/flow/triggers";
 import type { Trigger } from "../../schema/flow/types";
 import { secretsEqual } from "../auth/keys";
 import { getFlow } from "../db/flows";
-import { conflict, DomainError, invalid, notFound, TooLarge } from "../errors";
+import { conflict, DomainError, invalid, NotFound, notFound, TooLarge } from "../errors";
 import { executionStub, startExecution } from "../execution/start";
 import { isTruthy, render } from "../expressions";
 import { parseJsonWithin } from "../limits";
@@ -17,6 +18,7 @@ import { conditionsMet } from "../triggers/conditions";
 import { flowVars, triggerInputs, triggerLabels } from "../triggers/launch";
 import { WEBHOOK } from "../triggers/sync";
 import { type AppEnv, dbOf } from "./context";
+import { missesBlocked, recordMiss } from "./webhook-misses";
 
 export const WEBHOOK_MAX_BODY_BYTES = 1024 * 1024;
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -61,6 +63,8 @@ async function matchingTrigger(triggers: Trigger[], key: string, vars: Record<st
     } catch {
       continue;
     }
+    // A key rendered from an expression is held to the same minimum as a written one.
+    if (expected.length < MIN_WEBHOOK_KEY_LENGTH) continue;
     if ((await secretsEqual(key, expected)) && !found) found = t;
   }
   return found;
@@ -112,7 +116,35 @@ function remember(key: string, found: FoundFlow): void {
   }
 }
 
+/** The client's address as the platform reports it; one shared bucket when it does not. */
+function clientOf(c: Context<AppEnv>): string {
+  return c.req.header("CF-Connecting-IP") ?? "unknown";
+}
+
 async function handle(c: Context<AppEnv>): Promise<Response> {
+  // Hono answers HEAD with the GET route: a HEAD must not start an execution.
+  if (c.req.method === "HEAD") return c.body(null, 405, { Allow: "GET, POST, PUT" });
+  const tenantId = c.get("tenantId") ?? "";
+  const client = clientOf(c);
+  const wait = missesBlocked(tenantId, client);
+  if (wait > 0) {
+    return c.json({ message: "Too many webhook requests that matched nothing", code: "rate_limited" as const }, 429, {
+      "Retry-After": String(wait),
+    });
+  }
+  try {
+    return await handleDelivery(c);
+  } catch (e) {
+    // Unknown tenant, flow, trigger or key: one answer, so that none of them can be told apart.
+    if (e instanceof NotFound) {
+      recordMiss(tenantId, client);
+      throw notFound();
+    }
+    throw e;
+  }
+}
+
+async function handleDelivery(c: Context<AppEnv>): Promise<Response> {
   const tenantId = c.get("tenantId");
   const { namespace = "", flowId = "" } = c.req.param();
   const cacheKey = JSON.stringify([tenantId, namespace, flowId]);
@@ -128,7 +160,7 @@ async function handle(c: Context<AppEnv>): Promise<Response> {
     forget(cacheKey);
   }
   const found = await getFlow(dbOf(c), tenantId, namespace, flowId);
-  if (!found) throw notFound("Flow not found");
+  if (!found) throw notFound();
   remember(cacheKey, found);
   return (await deliver(c, body, found, false))!;
 }
@@ -142,15 +174,16 @@ async function deliver(
 ): Promise<Response | undefined> {
   const tenantId = c.get("tenantId");
   const { namespace = "", flowId = "", key = "" } = c.req.param();
-  if (found.disabled) {
-    if (kept) return undefined;
-    throw conflict("Cannot execute a disabled flow");
-  }
   const fv = flowVars(tenantId, found.flow, found.revision);
   const trigger = await matchingTrigger(found.flow.triggers ?? [], key, { flow: fv });
   if (!trigger || trigger.disabled) {
     if (kept) return undefined;
-    throw notFound("Webhook not found");
+    throw notFound();
+  }
+  // Only a caller holding the key learns that the flow is disabled.
+  if (found.disabled) {
+    if (kept) return undefined;
+    throw conflict("Cannot execute a disabled flow");
   }
 
   const url = new URL(c.req.url);
@@ -171,7 +204,7 @@ async function deliver(
     kept ? found.revision : undefined,
   );
   if (admission.kind === "stale") return undefined;
-  if (admission.kind === "disabled") throw notFound("Webhook not found");
+  if (admission.kind === "disabled") throw notFound();
   if (admission.kind === "limited") {
     return c.json({ message: "Too many webhook deliveries for this tenant", code: "rate_limited" as const }, 429, {
       "Retry-After": String(admission.retryAfterSeconds),

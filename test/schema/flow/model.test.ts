@@ -263,7 +263,7 @@ describe("triggers", () => {
     const v = violationAt(trig("  - id: a\n    type: io.kestra.plugin.core.trigger.Poll\n"), "triggers[0].type");
     expect(v).toMatchObject({ message: "Unknown trigger type 'io.kestra.plugin.core.trigger.Poll'", line: 5 });
     violationAt(
-      trig("  - id: a\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k\n    cron: x\n"),
+      trig("  - id: a\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k1234567\n    cron: x\n"),
       "triggers[0].cron",
     );
   });

@@ -50,7 +50,7 @@ describe("duplicate ids", () => {
   });
 
   it("refuses duplicate trigger, input and output ids", () => {
-    const triggers = `triggers:\n  - { id: t, type: io.kestra.plugin.core.trigger.Webhook, key: a }\n  - { id: t, type: io.kestra.plugin.core.trigger.Webhook, key: b }\n`;
+    const triggers = `triggers:\n  - { id: t, type: io.kestra.plugin.core.trigger.Webhook, key: aaaaaaaa }\n  - { id: t, type: io.kestra.plugin.core.trigger.Webhook, key: bbbbbbbb }\n`;
     expect(violationAt(wrap(leaf("a"), triggers), "triggers[1].id").line).toBe(5);
     const inputs = "inputs:\n  - { id: x, type: STRING }\n  - { name: x, type: INT }\n";
     expect(violationAt(wrap(leaf("a"), inputs), "inputs[1].id").line).toBe(5);
@@ -59,7 +59,7 @@ describe("duplicate ids", () => {
   });
 
   it("allows the same id for a task and a trigger", () => {
-    accept(wrap(leaf("a"), "triggers:\n  - { id: a, type: io.kestra.plugin.core.trigger.Webhook, key: k }\n"));
+    accept(wrap(leaf("a"), "triggers:\n  - { id: a, type: io.kestra.plugin.core.trigger.Webhook, key: kkkkkkkk }\n"));
   });
 });
 
