@@ -14,17 +14,18 @@ import { STATES, type StateType } from "../engine/types";
 import { conflict, invalid, notFound } from "../errors";
 import type { ControlOutcome } from "../execution/durable-object";
 import { readSubmittedInputs, resolveInputs } from "../execution/inputs";
-import { executionStub, startExecution } from "../execution/start";
-import { newId } from "../ids";
+import { executionStub } from "../execution/start";
 import type { Sealed } from "../secrets/crypto";
 import { sealOnResume } from "../secrets/outputs";
 import { fileUri, putFile } from "../storage/files";
 import { fileLimit } from "../storage/limits";
 import { type AppEnv, dbOf } from "./context";
-import { startFromRequest } from "./execution-start";
+import { revisionQuery, startFromRequest } from "./execution-start";
+import { executionsBulk } from "./executions-bulk";
 import { executionsExtra } from "./executions-extra";
 import { checkFileSize } from "./files";
 import { pageOf, parseLabels } from "./query";
+import { replayExecution } from "./replay";
 
 function unwrap(outcome: ControlOutcome) {
   if (outcome.ok) return outcome.execution;
@@ -49,6 +50,7 @@ function parseState(value: string | undefined): StateType {
 }
 
 const actions = new Hono<AppEnv>()
+  .route("/", executionsBulk)
   .route("/", executionsExtra)
   .get("/search", async (c) => {
     const q = c.req.query();
@@ -88,38 +90,9 @@ const actions = new Hono<AppEnv>()
     return c.json(unwrap(await stub.restart()), 200);
   })
   .post("/:executionId/replay", async (c) => {
-    const tenantId = c.get("tenantId");
-    const stub = executionStub(c.env, tenantId, c.req.param("executionId"));
-    const source = await stub.summary();
-    if (!source || source.deleted) throw notFound(`Execution '${c.req.param("executionId")}' not found`);
-    const revisionParam = c.req.query("revision");
-    const found = await getFlow(
-      dbOf(c),
-      tenantId,
-      source.namespace,
-      source.flowId,
-      revisionParam ? Number(revisionParam) : source.flowRevision,
-    );
-    if (!found) throw notFound(`Flow '${source.namespace}.${source.flowId}' revision not found`);
-    const id = newId();
-    const taskRunId = c.req.query("taskRunId");
-    const seed = taskRunId ? await stub.replaySeed(id, taskRunId) : undefined;
-    if (taskRunId && !seed) throw notFound(`Task run '${taskRunId}' not found in execution '${source.id}'`);
-    const sealed = await stub.sealedInputs();
-    const replayed = await startExecution(c.env, {
-      id,
-      seed: seed ?? undefined,
-      tenantId,
-      flow: found.flow,
-      revision: found.revision,
-      inputs: source.inputs,
-      secretsFrom: sealed ? { executionId: source.id, sealed } : undefined,
-      labels: source.labels,
-      trigger: source.trigger,
-      parentId: source.id,
-      originalId: source.originalId,
-      attemptNumber: source.metadata.attemptNumber,
-      originalCreatedDate: source.metadata.originalCreatedDate,
+    const replayed = await replayExecution(c.env, dbOf(c), c.get("tenantId"), c.req.param("executionId"), {
+      revision: revisionQuery(c.req.query("revision")),
+      taskRunId: c.req.query("taskRunId"),
     });
     return c.json(replayed, 200);
   })

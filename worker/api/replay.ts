@@ -1,0 +1,43 @@
+// Replaying an execution: a new execution of the same flow (or another revision of it) with the
+// same inputs and labels, `parentId` = the original; from a task run, it starts with copies of the
+// task runs created before that one. Used by `POST /{id}/replay` and the bulk replays.
+import type { Db } from "../db/client";
+import { getFlow } from "../db/flows";
+import { notFound } from "../errors";
+import type { ExecutionJson } from "../execution/json";
+import { executionStub, startExecution } from "../execution/start";
+import { newId } from "../ids";
+
+export async function replayExecution(
+  env: Env,
+  db: Db,
+  tenantId: string,
+  executionId: string,
+  opts: { revision?: number; taskRunId?: string; latestRevision?: boolean },
+): Promise<ExecutionJson> {
+  const stub = executionStub(env, tenantId, executionId);
+  const source = await stub.summary();
+  if (!source || source.deleted) throw notFound(`Execution '${executionId}' not found`);
+  const revision = opts.latestRevision ? undefined : (opts.revision ?? source.flowRevision);
+  const found = await getFlow(db, tenantId, source.namespace, source.flowId, revision);
+  if (!found) throw notFound(`Flow '${source.namespace}.${source.flowId}' revision not found`);
+  const id = newId();
+  const seed = opts.taskRunId ? await stub.replaySeed(id, opts.taskRunId) : undefined;
+  if (opts.taskRunId && !seed) throw notFound(`Task run '${opts.taskRunId}' not found in execution '${source.id}'`);
+  const sealed = await stub.sealedInputs();
+  return startExecution(env, {
+    id,
+    seed: seed ?? undefined,
+    tenantId,
+    flow: found.flow,
+    revision: found.revision,
+    inputs: source.inputs,
+    secretsFrom: sealed ? { executionId: source.id, sealed } : undefined,
+    labels: source.labels,
+    trigger: source.trigger,
+    parentId: source.id,
+    originalId: source.originalId,
+    attemptNumber: source.metadata.attemptNumber,
+    originalCreatedDate: source.metadata.originalCreatedDate,
+  });
+}
