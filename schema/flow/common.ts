@@ -58,6 +58,18 @@ export function templEnum<const T extends readonly string[]>(values: T) {
 }
 
 export const anyMap = z.record(z.string(), z.unknown());
+
+/**
+ * Kestra reads an explicit YAML `null` for a property as the property left out (`defaults: null`
+ * on a Switch, `description: null`): the keys of a mapping whose value is null are dropped before
+ * the mapping is validated. Only an object's own properties: maps of values keep their nulls.
+ */
+export function withoutNulls(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  const entries = Object.entries(raw);
+  if (!entries.some(([, v]) => v === null)) return raw;
+  return Object.fromEntries(entries.filter(([, v]) => v !== null));
+}
 export const stringList = z.array(z.string());
 
 export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"] as const;

@@ -1,7 +1,7 @@
 // Flow inputs (spec §1.1) and flow outputs: one strict schema per input type with its own fields,
 // the deprecated `name` folded into `id`.
 import { z } from "zod";
-import { duration, INPUT_ID, templNumber } from "./common";
+import { duration, INPUT_ID, templNumber, withoutNulls } from "./common";
 import type { Input, InputType, Output } from "./types";
 
 export const INPUT_TYPES = [
@@ -103,7 +103,7 @@ export const inputSchema = z
     return { ...rest, id };
   });
 
-export const inputList = z.array(inputSchema);
+export const inputList = z.array(z.preprocess(withoutNulls, inputSchema));
 
 export const outputSchema = z
   .strictObject({

@@ -13,6 +13,7 @@ import {
   state,
   taskId,
   templBoolean,
+  withoutNulls,
   workerGroup,
 } from "./common";
 import type { Trigger } from "./types";
@@ -178,7 +179,8 @@ const triggerSchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType
 
 export const TRIGGER_TYPES: readonly string[] = [...triggerSchemas.keys()];
 
-export const triggerSchema: z.ZodType<Trigger> = z.unknown().transform((raw, ctx): Trigger => {
+export const triggerSchema: z.ZodType<Trigger> = z.unknown().transform((source, ctx): Trigger => {
+  const raw = withoutNulls(source);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     ctx.addIssue({ code: "custom", message: "A trigger must be a mapping with at least id and type" });
     return z.NEVER;

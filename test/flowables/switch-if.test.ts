@@ -82,6 +82,17 @@ describe("Switch", () => {
     expect((await r.logs("sw")).join("\n")).toContain("No task found");
   });
 
+  it("an explicit `defaults: null` saves (Kestra reads it as no defaults) and no match then FAILS", async () => {
+    const source = `${switchFlow('"{{ inputs.v }}"', false)}`.replace(
+      "  - id: after",
+      "    defaults: null\n    description: null\n  - id: after",
+    );
+    const r = await runSource("switch_null_defaults", source, { body: form({ v: "3" }) });
+    expect(r.ex.state.current).toBe("FAILED");
+    expect(states(r, "sw")).toEqual(["FAILED"]);
+    expect(r.ex.taskRunList.map((x) => x.taskId)).toEqual(["sw"]);
+  });
+
   it("case matching is exact text: '01' does not match key 1", async () => {
     const r = await runSource("switch_exact", switchFlow('"{{ inputs.v }}"'), { body: form({ v: "01" }) });
     expect(r.run("sw").outputs).toEqual({ value: "01", defaults: true });

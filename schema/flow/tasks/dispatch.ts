@@ -3,7 +3,7 @@
 // parsed task keeps only what the source wrote (defaults are applied later by applyPluginDefaults).
 import { z } from "zod";
 import { canonicalType } from "../aliases";
-import { errorMap } from "../common";
+import { errorMap, withoutNulls } from "../common";
 import { matchingDefaults, mergeDefaults } from "../defaults";
 import type { PluginDefault, Task } from "../types";
 import { bindTaskSchema } from "./ref";
@@ -64,7 +64,8 @@ function validateWithDefaults(
   return parsed as Task;
 }
 
-export const taskSchema: z.ZodType<Task> = z.unknown().transform((raw, ctx): Task => {
+export const taskSchema: z.ZodType<Task> = z.unknown().transform((source, ctx): Task => {
+  const raw = withoutNulls(source);
   if (!isRecord(raw)) {
     ctx.addIssue({ code: "custom", message: "A task must be a mapping with at least id and type" });
     return z.NEVER;

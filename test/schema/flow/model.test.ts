@@ -134,6 +134,62 @@ taskDefaults:
   });
 });
 
+describe("explicit YAML null", () => {
+  it("an optional property written as null is read as left out, on the flow, a task, an input and a trigger", () => {
+    const f = accept(`id: f
+namespace: dev
+description: null
+labels: null
+errors: null
+inputs:
+  - id: s
+    type: STRING
+    defaults: null
+    description: null
+triggers:
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: k
+    conditions: null
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+    level: null
+    timeout: null
+  - id: sw
+    type: io.kestra.plugin.core.flow.Switch
+    value: x
+    cases:
+      a:
+        - id: a
+          type: io.kestra.plugin.core.log.Log
+          message: a
+    defaults: null
+`);
+    expect(f.description).toBeUndefined();
+    expect(f.errors).toBeUndefined();
+    expect(f.inputs?.[0]).toEqual({ id: "s", type: "STRING" });
+    expect("level" in (f.tasks[0] ?? {})).toBe(false);
+    expect("defaults" in (f.tasks[1] ?? {})).toBe(false);
+  });
+
+  it("a required property written as null is still missing", () => {
+    expect(violationAt(flow("", "id: f\nnamespace: null\n"), "namespace").message).toMatch(/required|expected/i);
+    const v = reject(
+      "id: f\nnamespace: dev\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: null\n",
+    );
+    expect(v.map((x) => x.path)).toContain("tasks[0].message");
+  });
+
+  it("null values inside a map of values are kept", () => {
+    const f = accept(
+      "id: f\nnamespace: dev\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.output.OutputValues\n    values:\n      a: null\n",
+    );
+    expect(f.tasks[0]?.values).toEqual({ a: null });
+  });
+});
+
 describe("violation list", () => {
   it("lists violations in source order and stops after 100", () => {
     const task = (i: number) =>
