@@ -192,6 +192,8 @@ export type EngineEvent =
       executionId: string;
       state: StateType;
       outputs?: Record<string, unknown>;
+      /** The Subflow's `outputs` map failed to render against the child: the task run fails. */
+      outputsError?: string;
     };
 
 export type Command =

@@ -49,11 +49,28 @@ export function subflowStarted(m: ExecutionMachine, taskRunId: string, execution
 /** Kestra's mapping of a child's end onto the Subflow task run (spec §5, transmitFailed). */
 export function childEnded(
   m: ExecutionMachine,
-  event: { taskRunId: string; executionId: string; state: StateType; outputs?: Record<string, unknown> },
+  event: {
+    taskRunId: string;
+    executionId: string;
+    state: StateType;
+    outputs?: Record<string, unknown>;
+    outputsError?: string;
+  },
 ): void {
   const run = m.taskRun(event.taskRunId);
   if (run?.state.current !== "RUNNING") return;
   if (run.meta?.childExecutionId && run.meta.childExecutionId !== event.executionId) return;
+  if (event.outputsError !== undefined) {
+    // Kestra fails the Subflow whatever the child's state when its outputs cannot be rendered.
+    m.setOutputs(run, { executionId: event.executionId, state: event.state });
+    m.emit({
+      type: "log",
+      level: "ERROR",
+      message: `Failed to render the subflow outputs: ${event.outputsError}`,
+      taskRunId: run.id,
+    });
+    return m.finishAttempt(run, "FAILED");
+  }
   m.setOutputs(run, { executionId: event.executionId, state: event.state, outputs: event.outputs ?? {} });
   transmit(m, run, event.state);
 }

@@ -15,13 +15,15 @@ import type { Sealed } from "../secrets/crypto";
 import type { SealedInputs } from "../secrets/inputs";
 import { resealOutputs } from "../secrets/outputs";
 import type { ExecutionScope } from "../storage/files";
+import { isRecord } from "../tasks/properties";
 import type { LogLevel } from "../tasks/types";
 import { Background, type Subject } from "./background";
 import { StepBatch } from "./batch";
 import { carryOut } from "./commands";
 import { ForEachItemChildren, forEachItemWork, itemEnded } from "./foreach-item";
 import { type ExecutionJson, type ExecutionSummaryJson, executionJson, executionSummaryJson } from "./json";
-import type { RunnerHost, TaskAbort } from "./runner";
+import { type RunnerHost, renderInExecution, type TaskAbort } from "./runner";
+import { executionStub } from "./start";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 import * as lookup from "./taskrun-lookup";
 import { type Watched, Watchers } from "./watchers";
@@ -211,6 +213,18 @@ export class ExecutionDurableObject extends DurableObject<Env> {
       if (event) void this.pump([event]);
       return;
     }
+    const run = this.machine.taskRun(taskRunId);
+    const map = run ? this.machine.taskOf(run).outputs : undefined;
+    // Kestra's deprecated Subflow `outputs` map, used when the child flow declares no outputs of its own.
+    if (run?.state.current === "RUNNING" && isRecord(map) && !(outputs && Object.keys(outputs).length)) {
+      const tenantId = this.machine.execution.tenantId;
+      const rendered = await executionStub(this.env, tenantId, executionId).renderHere(map);
+      const event: EngineEvent = rendered.ok
+        ? { type: "child-ended", taskRunId, executionId, state, outputs: rendered.value as Record<string, unknown> }
+        : { type: "child-ended", taskRunId, executionId, state, outputsError: rendered.error };
+      void this.pump([event]);
+      return;
+    }
     void this.pump([{ type: "child-ended", taskRunId, executionId, state, outputs }]);
   }
 
@@ -231,6 +245,12 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     this.store.transaction(() => this.store.saveExecution(this.machine!.state));
     await this.drain();
     return { ok: true, execution: this.json() };
+  }
+
+  /** Renders `value` against this execution (its outputs, inputs…), for a parent's Subflow `outputs` map. */
+  async renderHere(value: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+    if (!this.machine) return { ok: false, error: "The subflow execution was not found" };
+    return renderInExecution(this.host(), value);
   }
 
   async markDeleted(): Promise<boolean> {

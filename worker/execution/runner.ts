@@ -261,3 +261,20 @@ export async function renderOutputs(host: RunnerHost): Promise<EngineEvent> {
     return { type: "outputs-rendered", error: svc.masker.mask(e instanceof Error ? e.message : String(e)) };
   }
 }
+
+/**
+ * Renders `value` in this execution's context, as a parent's Subflow renders its deprecated
+ * `outputs` map against the child's task outputs once the child has ended. Masked like outputs.
+ */
+export async function renderInExecution(
+  host: RunnerHost,
+  value: unknown,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+  const svc = services(host);
+  try {
+    const vars = await withSecrets(host, executionVariables(host.machine, envsOf(host.env)), svc.masker);
+    return { ok: true, value: svc.masker.maskDeep(await renderDeep(value, vars, svc)) };
+  } catch (e) {
+    return { ok: false, error: svc.masker.mask(e instanceof Error ? e.message : String(e)) };
+  }
+}

@@ -60,6 +60,7 @@ export type ExecutionRpc = Pick<
   | "taskRun"
   | "matchTaskRuns"
   | "childTaskRuns"
+  | "renderHere"
 >;
 
 export function executionStub(env: Env, tenantId: string, executionId: string): ExecutionRpc {
