@@ -2,6 +2,7 @@
 // download, list, stats and delete; paths validated with a 4xx naming the field; the size limit a
 // 413; and one tenant never sees another's files.
 import { describe, expect, it } from "vitest";
+import { bodyText } from "../helpers/body";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 
 const q = (path: string) => encodeURIComponent(path);
@@ -33,9 +34,9 @@ describe("namespace files API", () => {
     const file = await t.fetch(`namespaces/company.team/files?path=${q("/scripts/hello.py")}`);
     expect(file.status).toBe(200);
     expect(file.headers.get("Content-Type")).toBe("application/octet-stream");
-    expect(await file.text()).toBe("print('hi')\n");
+    expect(await bodyText(file)).toBe("print('hi')\n");
     const raw = await t.fetch(`namespaces/company.team/files?path=${q("/config.json")}`);
-    expect(await raw.text()).toBe('{"a":1}');
+    expect(await bodyText(raw)).toBe('{"a":1}');
 
     const root = (await (await t.fetch("namespaces/company.team/files/directory")).json()) as Entry[];
     expect(root.map((e) => [e.fileName, e.type, e.size])).toEqual([
@@ -64,7 +65,7 @@ describe("namespace files API", () => {
     await upload(t, "qa", "/a/one.txt", "second");
     await upload(t, "qa", "/a/b/two.txt", "2");
     await upload(t, "qa", "/keep.txt", "k");
-    expect(await (await t.fetch(`namespaces/qa/files?path=${q("/a/one.txt")}`)).text()).toBe("second");
+    expect(await bodyText(await t.fetch(`namespaces/qa/files?path=${q("/a/one.txt")}`))).toBe("second");
 
     expect((await t.fetch(`namespaces/qa/files?path=${q("/a/one.txt")}`, { method: "DELETE" })).status).toBe(200);
     expect((await t.fetch(`namespaces/qa/files?path=${q("/a/one.txt")}`)).status).toBe(404);
@@ -151,7 +152,7 @@ describe("namespace files API", () => {
     );
     const cross = await b.fetch(`/api/v1/${a.tenantId}/namespaces/shared.ns/files?path=${q("/private.txt")}`);
     expect([401, 404]).toContain(cross.status);
-    expect(await cross.text()).not.toContain("tenant A only");
-    expect(await (await a.fetch(`namespaces/shared.ns/files?path=${q("/private.txt")}`)).text()).toBe("tenant A only");
+    expect(await bodyText(cross)).not.toContain("tenant A only");
+    expect(await bodyText(await a.fetch(`namespaces/shared.ns/files?path=${q("/private.txt")}`))).toBe("tenant A only");
   });
 });

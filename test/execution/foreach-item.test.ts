@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { ExecutionDurableObject } from "../../worker/execution/durable-object";
 import type { ExecutionJson } from "../../worker/execution/json";
 import { batchSpec, cutBatches, parseDataSize } from "../../worker/tasks/foreach-item-split";
+import { bodyText } from "../helpers/body";
 import { getExecution, logsOf, runFlow, saveFlow, settled } from "../helpers/executions";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 
@@ -37,9 +38,7 @@ async function children(
 async function download(tenant: TestTenant, executionId: string, uri: string): Promise<string> {
   const res = await tenant.fetch(`executions/${executionId}/file?path=${encodeURIComponent(uri)}`);
   expect(res.status).toBe(200);
-  // Files are served as application/octet-stream, like Kestra's; these are text, so decode the bytes
-  // (Response.text() on a non-text type makes workerd warn that the text may be corrupted).
-  return new TextDecoder().decode(await res.arrayBuffer());
+  return bodyText(res);
 }
 
 const run = (ex: ExecutionJson, taskId: string) => ex.taskRunList.find((r) => r.taskId === taskId);

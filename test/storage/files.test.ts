@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { checkFileSize } from "../../worker/api/files";
 import { DomainError } from "../../worker/errors";
 import { MAX_FILE_BYTES } from "../../worker/storage/files";
+import { bodyText } from "../helpers/body";
 import { runFlow, saveFlow } from "../helpers/executions";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 
@@ -41,7 +42,7 @@ describe("execution files API", () => {
     const file = await t.fetch(`executions/${ex.id}/file?path=${q(uri)}`);
     expect(file.status).toBe(200);
     expect(file.headers.get("Content-Disposition")).toContain('filename="data.csv"');
-    expect(await file.text()).toBe(CONTENT);
+    expect(await bodyText(file)).toBe(CONTENT);
 
     const metas = await t.fetch(`executions/${ex.id}/file/metas?path=${q(uri)}`);
     expect(await metas.json()).toEqual({ size: CONTENT.length });
@@ -82,7 +83,7 @@ describe("execution files API", () => {
       for (const route of [base, `${base}/metas`, `${base}/preview`]) {
         const res = await t.fetch(`${route}?path=${q(path)}`);
         expect(res.status, `${route} ${path}`).toBe(404);
-        expect(await res.text()).not.toContain("line 1");
+        expect(await bodyText(res)).not.toContain("line 1");
       }
     }
     expect((await t.fetch(base)).status).toBe(400);
@@ -99,14 +100,14 @@ describe("execution files API", () => {
 
     const direct = await b.fetch(`executions/${ex.id}/file?path=${q(uri)}`);
     expect(direct.status).toBe(404);
-    expect(await direct.text()).not.toContain("private");
+    expect(await bodyText(direct)).not.toContain("private");
     // Nor through B's own execution: A's URI does not belong to it.
     const viaOwn = await b.fetch(`executions/${bOwn.ex.id}/file?path=${q(uri)}`);
     expect(viaOwn.status).toBe(404);
-    expect(await viaOwn.text()).not.toContain("private");
+    expect(await bodyText(viaOwn)).not.toContain("private");
     const crossPath = await b.fetch(`/api/v1/${a.tenantId}/executions/${ex.id}/file?path=${q(uri)}`);
     expect([401, 403, 404]).toContain(crossPath.status);
-    expect(await crossPath.text()).not.toContain("private");
+    expect(await bodyText(crossPath)).not.toContain("private");
   });
 
   it("existing execution routes still answer under the same prefix", async () => {
