@@ -55,6 +55,9 @@ export class Background {
       unsent ? Date.now() + RETRY_MS : undefined,
     ].filter((t): t is number => t !== undefined);
     const current = await this.ctx.storage.getAlarm();
+    // An alarm already due is being delivered: moving or deleting it now races that delivery, and
+    // workerd cancels the delivered run ("alarm handler canceled"). Let it run; wakeUp re-arms.
+    if (current !== null && current <= Date.now()) return;
     if (!candidates.length) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
       return;

@@ -142,6 +142,9 @@ export class TriggersDurableObject extends DurableObject<Env> {
     if (immediately || this.store.hasRunningBackfill()) candidates.push(Date.now());
     if (this.store.pendingCount() > 0) candidates.push(Date.now() + RETRY_MS);
     const current = await this.ctx.storage.getAlarm();
+    // An alarm already due is being delivered: moving or deleting it races that delivery (workerd
+    // cancels the delivered run and logs it). Let it run; its work() arms again.
+    if (current !== null && current <= Date.now()) return;
     if (!candidates.length) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
       return;
