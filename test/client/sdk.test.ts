@@ -3,6 +3,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { isPeregrineError, Peregrine, PeregrineError } from "../../client/src/index.ts";
+import { bodyText } from "../helpers/body";
 import { indexNow } from "../helpers/leaks";
 import { BASE, createTenant, type TestTenant } from "../helpers/tenant";
 
@@ -117,7 +118,7 @@ tasks:
     expect(ex.taskRunList[0]?.outputs).toEqual({ value: "file body x3" });
     const uri = String(ex.inputs?.doc);
     expect(uri).toMatch(/^kestra:\/\//);
-    expect(await (await p.executions.file(ex.id, uri)).text()).toBe("file body");
+    expect(await bodyText(await p.executions.file(ex.id, uri))).toBe("file body");
   });
 
   it("follows an execution to its end over server-sent events, and follows its logs", async () => {
