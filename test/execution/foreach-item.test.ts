@@ -122,7 +122,9 @@ describe("ForEachItem", () => {
     expect(ex.state.current).toBe("SUCCESS");
     expect(ex.taskRunList.map((r) => r.taskId)).toEqual(["each", "each_split", "each_items", "each_merge", "after"]);
     expect(run(ex, "each_split")!.outputs).toMatchObject({ numberOfBatches: 100 });
-    expect(run(ex, "each_items")!.outputs).toMatchObject({ numberOfBatches: 100, iterations: { SUCCESS: 100 } });
+    expect(run(ex, "each_items")!.outputs).toMatchObject({ numberOfBatches: 100 });
+    // Every state Kestra tracks is counted, zeros included.
+    expect(run(ex, "each_items")!.outputs!.iterations).toEqual({ CREATED: 0, RUNNING: 0, SUCCESS: 100 });
     const merged = await mergedOutputs(tenant, ex);
     expect(merged.map((o) => o.iteration)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(merged.every((o) => o.rows === 100)).toBe(true);
@@ -228,7 +230,7 @@ tasks:
     const strict = await runFlow(tenant, "qa", "strict", upload(lines(3)));
     expect(strict.state.current).toBe("FAILED");
     expect(run(strict, "each_items")!.state.current).toBe("FAILED");
-    expect(run(strict, "each_items")!.outputs).toMatchObject({ iterations: { SUCCESS: 2, FAILED: 1 } });
+    expect(run(strict, "each_items")!.outputs!.iterations).toEqual({ CREATED: 0, RUNNING: 0, SUCCESS: 2, FAILED: 1 });
     expect(run(strict, "each_merge")).toBeUndefined();
     expect(run(strict, "after")).toBeUndefined();
     const lenient = await runFlow(tenant, "qa", "lenient", upload(lines(3)));
@@ -252,6 +254,8 @@ tasks:
     const ex = await runFlow(tenant, "qa", "fire", upload(lines(5)));
     expect(ex.state.current).toBe("SUCCESS");
     expect(run(ex, "each_items")!.outputs).toMatchObject({ numberOfBatches: 3 });
+    // Kestra counts each batch of a ForEachItem that does not wait as a success once started.
+    expect(run(ex, "each_items")!.outputs!.iterations).toEqual({ CREATED: 0, RUNNING: 0, SUCCESS: 3 });
     expect(run(ex, "each_merge")!.state.current).toBe("SUCCESS");
     const kids = await children(tenant, "slow", (k) => k.length === 3);
     expect(kids).toHaveLength(3);

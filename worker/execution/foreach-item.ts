@@ -214,7 +214,8 @@ export async function startItems(
       return NOTHING;
     }
     if (!plan.wait) {
-      const outputs = { numberOfBatches: batches, iterations: { CREATED: batches } };
+      // Kestra reports each batch of a ForEachItem that does not wait as a success once started.
+      const outputs = { numberOfBatches: batches, iterations: { CREATED: 0, RUNNING: 0, SUCCESS: batches } };
       return { type: "task-result", taskRunId, result: { state: "SUCCESS", outputs } };
     }
     return (await itemsOutcome(host, children, taskRunId)) ?? NOTHING;

@@ -95,7 +95,8 @@ export class ForEachItemChildren {
       .exec<{ batches: number }>("SELECT batches FROM foreach_item_runs WHERE task_run_id = ?", taskRunId)
       .toArray()[0];
     if (!run) return undefined;
-    const iterations: Record<string, number> = {};
+    // Kestra counts every state it tracks, zeros included: batches not ended yet count as CREATED.
+    const iterations: Record<string, number> = { CREATED: 0, RUNNING: 0 };
     let ended = 0;
     const rows = this.sql.exec<{ state: string; n: number }>(
       "SELECT state, COUNT(*) AS n FROM foreach_item_children WHERE task_run_id = ? AND state IS NOT NULL GROUP BY state ORDER BY state",
@@ -105,6 +106,7 @@ export class ForEachItemChildren {
       iterations[state] = n;
       ended += n;
     }
+    iterations.CREATED = run.batches - ended;
     return { batches: run.batches, ended, iterations };
   }
 
