@@ -54,6 +54,33 @@ describe("execution store", () => {
     expect(d1?.n).toBe(80);
   });
 
+  it("stores a turn that creates 10,000 loop children at once (over SQLite's limit for one bound string) and reads them back in order", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: wide
+namespace: qa
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: "{{ range(1, 10000) }}"
+    concurrencyLimit: 0
+    tasks:
+      - id: item
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ taskrun.value }}"
+`,
+    );
+    const ran = await runFlow(tenant, "qa", "wide");
+    expect(ran.state.current).toBe("SUCCESS");
+    await abortAllDurableObjects();
+    const stored = await runInDurableObject(executionDurableObject(tenant, ran.id), (_o, state) => {
+      const runs = new ExecutionStore(state.storage).load()?.taskRuns ?? [];
+      return { values: runs.filter((r) => r.taskId === "item").map((r) => r.outputs?.value) };
+    });
+    expect(stored.values).toEqual(Array.from({ length: 10_000 }, (_, i) => String(i + 1)));
+  }, 120_000);
+
   it("keeps an outbox key that was written again after the drain read it, and forgets the rest", async () => {
     const tenant = await createTenant();
     await saveFlow(tenant, returns(3));

@@ -22,6 +22,11 @@ export interface MetricRow extends MetricEntry {
   taskId: string | null;
 }
 
+/** Characters of JSON per statement: well under SQLite's limit on one bound string, even once escaped. */
+const STATEMENT_JSON_CHARS = 256 * 1024;
+/** Outbox keys per statement (each is a short `kind:id`). */
+const KEYS_PER_STATEMENT = 4096;
+
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS execution (k INTEGER PRIMARY KEY CHECK (k = 1), doc TEXT NOT NULL, flow TEXT NOT NULL, pending_end TEXT)`,
   `CREATE TABLE IF NOT EXISTS task_runs (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL)`,
@@ -97,12 +102,14 @@ export class ExecutionStore {
     if (!keys.length) return;
     const first = this.version();
     this.lastVersion = first + keys.length - 1;
-    this.sql.exec(
-      `INSERT INTO outbox (key, version) SELECT value, ? + key FROM json_each(?) WHERE true
-       ON CONFLICT(key) DO UPDATE SET version = excluded.version`,
-      first,
-      JSON.stringify(keys),
-    );
+    for (let at = 0; at < keys.length; at += KEYS_PER_STATEMENT) {
+      this.sql.exec(
+        `INSERT INTO outbox (key, version) SELECT value, ? + key FROM json_each(?) WHERE true
+         ON CONFLICT(key) DO UPDATE SET version = excluded.version`,
+        first + at,
+        JSON.stringify(keys.slice(at, at + KEYS_PER_STATEMENT)),
+      );
+    }
   }
 
   load(): EngineState | undefined {
@@ -153,20 +160,37 @@ export class ExecutionStore {
   }
 
   /**
-   * Writes task runs in one statement (rows travel as one JSON array; SQLite unpacks it), which in
-   * a turn of many steps costs far less than a statement each. A new run takes the next position.
+   * Writes task runs in as few statements as their size allows (rows travel as one JSON array per
+   * statement; SQLite unpacks it), which in a turn of many steps costs far less than a statement
+   * each. A string bound to SQLite must stay under its length limit, so a turn that creates a
+   * 10,000-value loop at once is split into parts of at most STATEMENT_JSON_CHARS.
+   * A new run takes the next position.
    */
   saveTaskRuns(runs: readonly TaskRun[]): void {
     if (!runs.length) return;
-    const first = this.nextPos;
-    this.nextPos += runs.length;
-    this.sql.exec(
-      `INSERT INTO task_runs (id, pos, doc)
-       SELECT value ->> 0, ? + key, value ->> 1 FROM json_each(?) WHERE true
-       ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
-      first,
-      JSON.stringify(runs.map((run) => [run.id, JSON.stringify(run)])),
-    );
+    let part: [string, string][] = [];
+    let chars = 0;
+    const flush = () => {
+      if (!part.length) return;
+      const first = this.nextPos;
+      this.nextPos += part.length;
+      this.sql.exec(
+        `INSERT INTO task_runs (id, pos, doc)
+         SELECT value ->> 0, ? + key, value ->> 1 FROM json_each(?) WHERE true
+         ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
+        first,
+        JSON.stringify(part),
+      );
+      part = [];
+      chars = 0;
+    };
+    for (const run of runs) {
+      const doc = JSON.stringify(run);
+      if (part.length && chars + doc.length > STATEMENT_JSON_CHARS) flush();
+      part.push([run.id, doc]);
+      chars += doc.length + run.id.length + 8;
+    }
+    flush();
     this.markAll(runs.map((run) => `taskrun:${run.id}`));
   }
 
