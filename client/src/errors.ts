@@ -2,8 +2,17 @@
 // its stable code and its details (e.g. the violations of an invalid flow, with line and column).
 import type { ErrorCode } from "../../worker/errors.ts";
 
-/** The API's codes, plus two of the SDK's own: the server was unreachable, or answered something unexpected. */
-export type PeregrineErrorCode = ErrorCode | "network_error" | "unexpected_response" | "timeout";
+/**
+ * The API's codes, plus the SDK's own: the server was unreachable or answered something
+ * unexpected, a wait ran out, a task run's result is not known yet, a task id matched several loop children.
+ */
+export type PeregrineErrorCode =
+  | ErrorCode
+  | "network_error"
+  | "unexpected_response"
+  | "timeout"
+  | "not_final"
+  | "ambiguous";
 
 export class PeregrineError extends Error {
   override readonly name = "PeregrineError";

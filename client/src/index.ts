@@ -20,7 +20,7 @@ export class Peregrine {
     this.http = new Http(options);
     this.flows = new Flows(this.http);
     this.executions = new Executions(this.http);
-    this.taskRuns = new TaskRuns(this.http);
+    this.taskRuns = new TaskRuns(this.http, this.executions);
   }
 
   get tenant(): string {
@@ -34,5 +34,5 @@ export { Flows } from "./flows.ts";
 export type { CallInit, FetchLike, PeregrineOptions, Query } from "./http.ts";
 export { Http } from "./http.ts";
 export { readEvents, type ServerSentEvent } from "./sse.ts";
-export { TaskRuns } from "./taskruns.ts";
+export { type IterationResult, type ResultOptions, type TaskRunMatch, TaskRuns, TaskRunView } from "./taskruns.ts";
 export type * from "./types.ts";

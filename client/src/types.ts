@@ -4,6 +4,7 @@ import type { FlowJson, ValidationReport } from "../../worker/api/flows.ts";
 import type { LogJson } from "../../worker/api/logs.ts";
 import type { Label, StateType } from "../../worker/engine/types.ts";
 import type { ExecutionJson, ExecutionSummaryJson, StateJson, TaskRunJson } from "../../worker/execution/json.ts";
+import type { TaskRunViewJson } from "../../worker/execution/taskrun-lookup.ts";
 
 export type {
   ExecutionJson,
@@ -14,6 +15,7 @@ export type {
   StateJson,
   StateType,
   TaskRunJson,
+  TaskRunViewJson,
   ValidationReport,
 };
 
@@ -51,6 +53,9 @@ export interface ExecutionSearch extends PageQuery {
 export interface TaskRunSearch extends ExecutionSearch {
   executionId?: string;
   taskId?: string;
+  /** A loop child's value. */
+  value?: string;
+  parentTaskRunId?: string;
 }
 
 export interface LogFilter {
