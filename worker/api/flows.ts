@@ -61,7 +61,41 @@ async function readBody(c: Context<AppEnv>): Promise<string> {
   // Bytes, then UTF-8: whatever the content type says (x-yaml, text, json), the body is YAML text.
   const bytes = await c.req.arrayBuffer();
   if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
-  return new TextDecoder().decode(bytes);
+  return decodeSource(new Uint8Array(bytes));
+}
+
+/**
+ * The source as text, refused (422 with the line) when it is not valid UTF-8: sources are kept as
+ * sent, and replacing bad bytes with U+FFFD would silently change them.
+ */
+export function decodeSource(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < offset; i++) if (bytes[i] === 10) line++;
+    const message = `The flow source is not valid UTF-8 (byte ${offset}, line ${line})`;
+    throw invalid(message, [{ path: "source", message, line }]);
+  }
+}
+
+/** Offset of the first byte that does not start a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0 || i + len > bytes.length) return i;
+    try {
+      decoder.decode(bytes.subarray(i, i + len));
+    } catch {
+      return i;
+    }
+    i += len;
+  }
+  return i;
 }
 
 async function readFlow(c: Context<AppEnv>): Promise<ParsedSource> {
