@@ -35,6 +35,13 @@ const refused = [
   "ftp://example.com/file",
   "file:///etc/passwd",
   "gopher://example.com/",
+  // Names that resolve to private addresses, read without DNS (a Worker cannot resolve first).
+  "http://localtest.me:8080/",
+  "http://anything.localtest.me/",
+  "http://lvh.me/",
+  "http://127.0.0.1.nip.io/",
+  "http://app.10-0-0-5.sslip.io/",
+  "http://intranet/",
 ];
 
 const allowed = [
@@ -46,6 +53,7 @@ const allowed = [
   "http://[2606:4700:4700::1111]/",
   "http://[::ffff:8.8.8.8]/",
   "https://localhost.example.com/",
+  "http://8.8.8.8.nip.io/",
 ];
 
 describe("refusalReason", () => {

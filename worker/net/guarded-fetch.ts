@@ -5,7 +5,8 @@
 // Limitation: a Worker cannot resolve DNS before `fetch`, so a public name that resolves to a
 // private address is not caught here. Cloudflare's egress does not route to RFC 1918 space or
 // to the platform's own metadata, which covers that gap in production; literal addresses in any
-// spelling (decimal, octal, hex, IPv4-mapped IPv6) and well-known internal names are refused.
+// spelling (decimal, octal, hex, IPv4-mapped IPv6), well-known internal names, dotless names and
+// the public names known to resolve to private addresses (knownPrivateName) are refused.
 import { DomainError } from "../errors";
 
 export { parseDurationMs } from "../tasks/duration";
@@ -114,6 +115,31 @@ function isBlockedV6(g: number[]): boolean {
   return false;
 }
 
+/** Public DNS names that answer a loopback address for themselves and every name under them. */
+const LOOPBACK_DOMAINS = ["localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fuf.me"];
+/** Services whose names embed the address they resolve to (10.0.0.1.nip.io, 10-0-0-1.sslip.io). */
+const ADDRESS_DOMAINS = ["nip.io", "sslip.io", "xip.io", "traefik.me", "backname.io", "local.gd"];
+
+/**
+ * A Worker cannot resolve a name before fetching it, so the names known to resolve to private
+ * addresses are read here: the loopback wildcard domains, names embedding a private address, and
+ * names without a dot (they resolve only through a local hosts file or search domain).
+ */
+function knownPrivateName(host: string): string | null {
+  if (host.startsWith("[") || v4ToInt(host) !== null) return null;
+  if (!host.includes(".")) return `host '${host}' is not a public name`;
+  const under = (domain: string) => host === domain || host.endsWith(`.${domain}`);
+  if (LOOPBACK_DOMAINS.some(under)) return `host '${host}' resolves to a loopback address`;
+  const service = ADDRESS_DOMAINS.find(under);
+  if (service) {
+    const label = host.slice(0, -(service.length + 1));
+    const dotted = /(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})$/.exec(label);
+    const v4 = dotted ? v4ToInt(dotted.slice(1).join(".")) : null;
+    if (v4 === null || isBlockedV4(v4)) return `host '${host}' resolves to an address that is not public`;
+  }
+  return null;
+}
+
 /** Why a URL may not be fetched, or null when it may. */
 export function refusalReason(url: URL, allowPrivateNetwork: boolean): string | null {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -125,6 +151,8 @@ export function refusalReason(url: URL, allowPrivateNetwork: boolean): string | 
   if (BLOCKED_NAMES.has(host) || host.endsWith(".localhost")) {
     return `host '${host}' is internal`;
   }
+  const resolvesPrivate = knownPrivateName(host);
+  if (resolvesPrivate) return resolvesPrivate;
   const v4 = v4ToInt(host);
   if (v4 !== null) return isBlockedV4(v4) ? `address ${host} is not public` : null;
   if (host.startsWith("[") && host.endsWith("]")) {
