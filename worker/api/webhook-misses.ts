@@ -49,11 +49,12 @@ const byTenant = new Buckets(TENANT_MISSES);
 const byClient = new Buckets(CLIENT_MISSES);
 
 /** Seconds to wait when the tenant or the client has spent its misses; 0 to go on. */
-export function missesBlocked(tenantId: string, client: string, now = Date.now()): number {
-  return Math.max(byTenant.waitSeconds(tenantId, now), byClient.waitSeconds(client, now));
+export function missesBlocked(tenantId: string, client: string | undefined, now = Date.now()): number {
+  return Math.max(byTenant.waitSeconds(tenantId, now), client ? byClient.waitSeconds(client, now) : 0);
 }
 
-export function recordMiss(tenantId: string, client: string, now = Date.now()): void {
+/** `client` is undefined when the platform named none (never in production): the tenant's bucket alone. */
+export function recordMiss(tenantId: string, client: string | undefined, now = Date.now()): void {
   byTenant.spend(tenantId, now);
-  byClient.spend(client, now);
+  if (client) byClient.spend(client, now);
 }

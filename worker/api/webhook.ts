@@ -116,9 +116,9 @@ function remember(key: string, found: FoundFlow): void {
   }
 }
 
-/** The client's address as the platform reports it; one shared bucket when it does not. */
-function clientOf(c: Context<AppEnv>): string {
-  return c.req.header("CF-Connecting-IP") ?? "unknown";
+/** The client's address as the platform reports it (Cloudflare always does; wrangler dev too). */
+function clientOf(c: Context<AppEnv>): string | undefined {
+  return c.req.header("CF-Connecting-IP");
 }
 
 async function handle(c: Context<AppEnv>): Promise<Response> {
