@@ -12,6 +12,7 @@ import { flows } from "./flows";
 import { apiKeys } from "./keys";
 import { kvApi } from "./kv";
 import { logsApi, metricsApi } from "./logs";
+import { metricsIndexApi } from "./metrics";
 import { namespaceFilesApi } from "./namespace-files";
 import { operator } from "./operator";
 import { secretsApi } from "./secrets";
@@ -39,6 +40,7 @@ export const app = new Hono<AppEnv>({ getPath: routingPath })
   .route("/api/v1/:tenant/executions", executions)
   .route("/api/v1/:tenant/taskruns", taskRunsApi)
   .route("/api/v1/:tenant/logs", logsApi)
+  .route("/api/v1/:tenant/metrics", metricsIndexApi)
   .route("/api/v1/:tenant/metrics", metricsApi)
   .route("/api/v1/:tenant/namespaces", kvApi)
   .route("/api/v1/:tenant/namespaces", secretsApi)

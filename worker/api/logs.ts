@@ -1,9 +1,9 @@
 // Logs under /api/v1/{tenant}/logs: an execution's logs come from its Durable Object (current to
 // the last task run); the search reads the D1 index. Follow streams new lines as server-sent events.
 import { Hono } from "hono";
-import { searchLogs } from "../db/executions";
+import { deleteIndexedLogs, searchLogs } from "../db/executions";
 import { isTerminal } from "../engine/state";
-import { notFound } from "../errors";
+import { invalid, notFound } from "../errors";
 import { executionStub } from "../execution/start";
 import { type LogRow, levelRank } from "../execution/store";
 import { type AppEnv, dbOf } from "./context";
@@ -40,7 +40,13 @@ async function executionLogs(
   const stub = executionStub(env, tenantId, executionId);
   const [execution, rows] = await Promise.all([
     stub.summary(),
-    stub.logs({ minLevel: filter.minLevel, taskId: filter.taskId, taskRunId: filter.taskRunId, afterSeq }),
+    stub.logs({
+      minLevel: filter.minLevel,
+      taskId: filter.taskId,
+      taskRunId: filter.taskRunId,
+      attempt: attemptQuery(filter.attempt),
+      afterSeq,
+    }),
   ]);
   if (!execution || !rows) throw notFound(`Execution '${executionId}' not found`);
   return {
@@ -48,6 +54,15 @@ async function executionLogs(
     lines: rows.map((r) => logJson(executionId, execution.namespace, execution.flowId, r)),
     lastSeq: rows.at(-1)?.seq ?? afterSeq,
   };
+}
+
+/** `?attempt=`: the attempt number of the log lines, a non-negative integer (422 otherwise). */
+function attemptQuery(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw invalid(`attempt must be a non-negative integer, got '${raw}'`, { field: "attempt" });
+  return n;
 }
 
 export const logsApi = new Hono<AppEnv>()
@@ -67,6 +82,20 @@ export const logsApi = new Hono<AppEnv>()
   .get("/:executionId", async (c) => {
     const { lines } = await executionLogs(c.env, c.get("tenantId"), c.req.param("executionId"), c.req.query());
     return c.json(lines, 200);
+  })
+  .delete("/:executionId", async (c) => {
+    const tenantId = c.get("tenantId");
+    const executionId = c.req.param("executionId");
+    const filter = {
+      taskId: c.req.query("taskId") || undefined,
+      taskRunId: c.req.query("taskRunId") || undefined,
+      attempt: attemptQuery(c.req.query("attempt")),
+    };
+    if (!(await executionStub(c.env, tenantId, executionId).deleteLogs(filter))) {
+      throw notFound(`Execution '${executionId}' not found`);
+    }
+    await deleteIndexedLogs(dbOf(c), tenantId, executionId, filter);
+    return c.body(null, 204);
   })
   .get("/:executionId/download", async (c) => {
     const { lines } = await executionLogs(c.env, c.get("tenantId"), c.req.param("executionId"), c.req.query());

@@ -198,3 +198,23 @@ export async function searchLogs(db: Db, tenantId: string, f: LogFilter) {
     total: count[0]?.n ?? 0,
   };
 }
+
+/** DELETE /logs/{executionId}: the indexed lines of one execution, narrowed like the request. */
+export async function deleteIndexedLogs(
+  db: Db,
+  tenantId: string,
+  executionId: string,
+  f: { taskId?: string; taskRunId?: string; attempt?: number },
+): Promise<void> {
+  await db
+    .delete(logs)
+    .where(
+      and(
+        eq(logs.tenantId, tenantId),
+        eq(logs.executionId, executionId),
+        f.taskId !== undefined ? eq(logs.taskId, f.taskId) : undefined,
+        f.taskRunId !== undefined ? eq(logs.taskRunId, f.taskRunId) : undefined,
+        f.attempt !== undefined ? eq(logs.attemptNumber, f.attempt) : undefined,
+      ),
+    );
+}

@@ -269,15 +269,23 @@ export class ExecutionDurableObject extends DurableObject<Env> {
   }
 
   async logs(
-    filter: { minLevel?: string; taskId?: string; taskRunId?: string; afterSeq?: number } = {},
+    filter: { minLevel?: string; taskId?: string; taskRunId?: string; attempt?: number; afterSeq?: number } = {},
   ): Promise<LogRow[] | null> {
     if (!this.machine) return null;
     return this.store.logs({
       taskId: filter.taskId,
       taskRunId: filter.taskRunId,
+      attempt: filter.attempt,
       afterSeq: filter.afterSeq,
       minLevelRank: filter.minLevel ? levelRank(filter.minLevel) : undefined,
     });
+  }
+
+  /** Kestra's DELETE /logs/{executionId}: the lines the filter names leave this object (D1 is the caller's). */
+  async deleteLogs(filter: { taskId?: string; taskRunId?: string; attempt?: number }): Promise<boolean> {
+    if (!this.machine) return false;
+    this.store.deleteLogs(filter);
+    return true;
   }
 
   async metrics(): Promise<MetricRow[] | null> {

@@ -57,6 +57,7 @@ export type ExecutionRpc = Pick<
   | "replaySeed"
   | "sealedInputs"
   | "setLabels"
+  | "deleteLogs"
   | "taskRun"
   | "matchTaskRuns"
   | "childTaskRuns"

@@ -235,6 +235,7 @@ export class ExecutionStore {
       minLevelRank?: number;
       taskId?: string;
       taskRunId?: string;
+      attempt?: number;
       seq?: number;
       afterSeq?: number;
       limit?: number;
@@ -250,6 +251,7 @@ export class ExecutionStore {
     if (filter.afterSeq !== undefined) when("seq > ?", filter.afterSeq);
     if (filter.taskId !== undefined) when("task_id = ?", filter.taskId);
     if (filter.taskRunId !== undefined) when("task_run_id = ?", filter.taskRunId);
+    if (filter.attempt !== undefined) when("attempt = ?", filter.attempt);
     if (filter.minLevelRank !== undefined) {
       const levels = LOG_LEVELS.slice(filter.minLevelRank);
       when(`level IN (${levels.map(() => "?").join(", ")})`, ...levels);
@@ -276,6 +278,21 @@ export class ExecutionStore {
         timestamp: r.timestamp,
         message: r.message,
       }));
+  }
+
+  /** Deletes the log lines a filter names (all of them without one); the stream's sequence goes on. */
+  deleteLogs(filter: { taskId?: string; taskRunId?: string; attempt?: number }): void {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const when = (clause: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    when("task_id = ?", filter.taskId);
+    when("task_run_id = ?", filter.taskRunId);
+    when("attempt = ?", filter.attempt);
+    this.sql.exec(`DELETE FROM logs${where.length ? ` WHERE ${where.join(" AND ")}` : ""}`, ...args);
   }
 
   /** One log line by its sequence number (outbox keys of objects from before the streams). */
