@@ -148,3 +148,34 @@ describe("afterExecution", () => {
     expect((await logsOf(tenant, done.id)).map((l) => l.message)).toContain("ended FAILED");
   });
 });
+
+describe("the tasks variable", () => {
+  it("gives each task's current state, by loop value inside a loop, as Kestra's tasks.<id>.state", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      [
+        "id: states",
+        "namespace: qa",
+        "tasks:",
+        "  - id: t1",
+        "    type: io.kestra.plugin.core.debug.Return",
+        "    format: one",
+        "  - id: each",
+        "    type: io.kestra.plugin.core.flow.ForEach",
+        '    values: ["a", "b"]',
+        "    tasks:",
+        "      - id: inner",
+        "        type: io.kestra.plugin.core.debug.Return",
+        '        format: "{{ taskrun.value }}"',
+        "  - id: report",
+        "    type: io.kestra.plugin.core.log.Log",
+        '    message: "{{ tasks.t1.state }} {{ tasks.inner.a.state }} {{ tasks.inner.b.state }} {{ tasks.each.state }} {{ tasks.report.state }}"',
+        "",
+      ].join("\n"),
+    );
+    const ex = await runFlow(tenant, "qa", "states");
+    expect(ex.state.current).toBe("SUCCESS");
+    expect((await logsOf(tenant, ex.id)).map((l) => l.message)).toEqual(["SUCCESS SUCCESS SUCCESS SUCCESS RUNNING"]);
+  });
+});

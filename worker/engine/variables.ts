@@ -105,6 +105,21 @@ export function labelsMap(execution: Execution): Vars {
   return map;
 }
 
+/** Kestra's `tasks` variable: each task's current state, by its task run's own value when it has one. */
+function taskStates(m: ExecutionMachine): Vars {
+  const out: Vars = {};
+  for (const run of m.state.taskRuns) {
+    const state = { state: run.state.current };
+    if (run.value === undefined) out[run.taskId] = state;
+    else {
+      const byValue = (out[run.taskId] ?? {}) as Vars;
+      byValue[run.value] = state;
+      out[run.taskId] = byValue;
+    }
+  }
+  return out;
+}
+
 export function executionVariables(m: ExecutionMachine, envs: Vars = {}): Vars {
   const { flow, execution } = m.state;
   const executionVar: Vars = {
@@ -123,6 +138,8 @@ export function executionVariables(m: ExecutionMachine, envs: Vars = {}): Vars {
     labels: labelsMap(execution),
     envs,
   };
+  // Built only when an expression reads it: `{taskId: {state}}`, or `{taskId: {value: {state}}}`.
+  Object.defineProperty(vars, "tasks", { enumerable: true, configurable: true, get: () => taskStates(m) });
   if (execution.inputs && Object.keys(execution.inputs).length) vars.inputs = execution.inputs;
   if (execution.trigger?.variables) vars.trigger = execution.trigger.variables;
   return vars;
