@@ -58,6 +58,9 @@ export function makeRun(
       files.clear();
       return uris;
     },
+    async resumeExecution() {
+      throw new Error("no other execution in a task test");
+    },
     async executionLogs(executionId) {
       if (executionId !== undefined) return undefined;
       return logs.map((l, i) => ({

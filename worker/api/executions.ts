@@ -6,24 +6,18 @@
 // read the same URLs. The start route comes first: when its path is also an action's, it starts
 // the flow if that flow exists in the tenant and otherwise hands the request to the action.
 import { Hono } from "hono";
-import type { Input } from "../../schema/flow/types";
 import { searchExecutions } from "../db/executions";
-import { findFlowRow, getFlow } from "../db/flows";
-import { buildFlowIndex } from "../engine/flow-index";
+import { findFlowRow } from "../db/flows";
 import { STATES, type StateType } from "../engine/types";
 import { conflict, invalid, notFound } from "../errors";
 import type { ControlOutcome } from "../execution/durable-object";
-import { readSubmittedInputs, resolveInputs } from "../execution/inputs";
+import { readSubmittedInputs } from "../execution/inputs";
+import { resumeExecution } from "../execution/resume";
 import { executionStub } from "../execution/start";
-import type { Sealed } from "../secrets/crypto";
-import { sealOnResume } from "../secrets/outputs";
-import { fileUri, putFile } from "../storage/files";
-import { fileLimit } from "../storage/limits";
 import { type AppEnv, dbOf } from "./context";
 import { revisionQuery, startFromRequest } from "./execution-start";
 import { executionsBulk } from "./executions-bulk";
 import { executionsExtra } from "./executions-extra";
-import { checkFileSize } from "./files";
 import { pageOf, parseLabels } from "./query";
 import { replayExecution } from "./replay";
 
@@ -101,40 +95,8 @@ const actions = new Hono<AppEnv>()
     return c.json(unwrap(await stub.pause()), 200);
   })
   .post("/:executionId/resume", async (c) => {
-    const tenantId = c.get("tenantId");
-    const executionId = c.req.param("executionId");
-    const stub = executionStub(c.env, tenantId, executionId);
-    const [execution, paused] = await Promise.all([stub.summary(), stub.pausedTasks()]);
-    if (!execution || !paused) throw notFound(`Execution '${executionId}' not found`);
-    if (execution.state.current !== "PAUSED") throw conflict("Execution is not paused");
-    // onResume inputs are declared on the Pause task; they are validated like execution inputs.
-    const found = await getFlow(dbOf(c), tenantId, execution.namespace, execution.flowId, execution.flowRevision);
-    const pauseTask = paused[0] && found ? buildFlowIndex(found.flow).places.get(paused[0].taskId)?.task : undefined;
-    const declared = (pauseTask?.onResume ?? []) as Input[];
-    let onResume: Record<string, unknown> | undefined;
-    let sealed: Record<string, Sealed> | undefined;
-    if (declared.length) {
-      const scope = { tenantId, namespace: execution.namespace, flowId: execution.flowId, executionId };
-      const resolved = await resolveInputs(declared, await readSubmittedInputs(c.req.raw), {
-        now: new Date(),
-        storeFile: (inputId, file) => {
-          checkFileSize(file.size, file.name || inputId, fileLimit(c.env));
-          return putFile(
-            c.env.STORAGE,
-            tenantId,
-            fileUri(scope, ["resume", inputId], file.name || inputId),
-            file.stream(),
-          );
-        },
-      });
-      if (!resolved.ok) {
-        const [first] = resolved.violations;
-        throw invalid(`Invalid input '${first?.input}': ${first?.message}`, resolved.violations);
-      }
-      // SECRET values are sealed here: the execution's object receives and stores only the mask.
-      ({ onResume, sealed } = await sealOnResume(c.env, { tenantId, executionId }, declared, resolved.inputs));
-    }
-    unwrap(await stub.resume(undefined, onResume, sealed));
+    const target = { tenantId: c.get("tenantId"), executionId: c.req.param("executionId") };
+    await resumeExecution(c.env, target, () => readSubmittedInputs(c.req.raw), new Date());
     return c.body(null, 204);
   })
   .post("/:executionId/state", async (c) => {

@@ -19,8 +19,9 @@ import { readText, sizeOf } from "../storage/readable";
 import { parseDurationMs } from "../tasks/duration";
 import { maskResolution, resolveTask } from "../tasks/flowables";
 import { runnerOf } from "../tasks/registry";
-import type { LogLevel, TaskContext } from "../tasks/types";
+import { type LogLevel, type TaskContext, TaskFailure } from "../tasks/types";
 import { typedOutputValue } from "./inputs";
+import { resumeExecution } from "./resume";
 import type { LogRow } from "./store";
 import { deleteOwnFile, openFile, purgeOwnFiles } from "./task-files";
 import { executionLogs } from "./task-logs";
@@ -187,6 +188,13 @@ export async function runTask(host: RunnerHost, taskRunId: string): Promise<Engi
     fileSize: (uri) => sizeOf(host.env.STORAGE, host.scope.tenantId, host.machine.execution, uri),
     deleteFile: (uri) => deleteOwnFile(host.env.STORAGE, host.scope, uri),
     purgeExecutionFiles: () => purgeOwnFiles(host.env.STORAGE, host.scope),
+    resumeExecution: async (target, inputs) => {
+      if (target.executionId === host.scope.executionId) {
+        throw new TaskFailure("An execution cannot resume itself: name another execution in executionId");
+      }
+      const submitted = async () => ({ values: inputs, files: {} });
+      await resumeExecution(host.env, { ...target, tenantId: host.scope.tenantId }, submitted, new Date());
+    },
     executionLogs: (id, minLevel) => executionLogs(host, id, minLevel),
     renderTypedWith: (t, extra) => renderTyped(t, { ...vars, ...extra }, svc),
     fetch: (url, init) => {

@@ -3,6 +3,7 @@
 // type that validates but has no runner fails tsc. Flowable types are the engine's business
 // (worker/engine/flowable-types.ts).
 import type { RunnableTaskType } from "../../schema/flow/tasks/registry";
+import { executionResumeTask } from "./execution-resume";
 import { failTask } from "./fail";
 import { httpDownloadTask } from "./http-download";
 import { httpRequestTask } from "./http-request";
@@ -50,6 +51,7 @@ export const runnableTasks: Readonly<Record<RunnableTaskType, RunnableTask>> = {
   "io.kestra.plugin.core.storage.LocalFiles": localFilesTask,
   "io.kestra.plugin.core.log.Fetch": logFetchTask,
   "io.kestra.plugin.core.http.Download": httpDownloadTask,
+  "io.kestra.plugin.core.execution.Resume": executionResumeTask,
   "io.kestra.plugin.core.state.Get": stateGetTask,
   "io.kestra.plugin.core.state.Set": stateSetTask,
   "io.kestra.plugin.core.state.Delete": stateDeleteTask,

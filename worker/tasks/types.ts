@@ -48,6 +48,14 @@ export interface TaskContext {
    * above `minLevel`, in order, as the logs API returns them; undefined when there is no such execution.
    */
   executionLogs(executionId: string | undefined, minLevel: LogLevel): Promise<ExecutionLog[] | undefined>;
+  /**
+   * Resumes a paused execution of this tenant with onResume `inputs` (validated against its Pause);
+   * with `namespace`/`flowId`, only if it belongs to them. Throws when it cannot.
+   */
+  resumeExecution(
+    target: { executionId: string; namespace?: string; flowId?: string },
+    inputs: Record<string, unknown>,
+  ): Promise<void>;
   /** Renders a template to its raw value with `extra` variables over the run's own (an item's fields). */
   renderTypedWith(template: string, extra: Record<string, unknown>): Promise<unknown>;
   /** `fetch` guarded against private, loopback, link-local and metadata addresses unless allowed. */

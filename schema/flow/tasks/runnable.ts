@@ -74,6 +74,12 @@ export const runnableProps = {
     headers: anyMap.optional(),
     failOnEmptyResponse: templBoolean.optional(),
   },
+  "execution.Resume": {
+    executionId: z.string().optional(),
+    namespace: z.string().optional(),
+    flowId: z.string().optional(),
+    inputs: anyMap.optional(),
+  },
   "state.Get": { ...stateProps, errorOnMissing: templBoolean.optional() },
   "state.Set": { ...stateProps, data: anyMap.optional() },
   "state.Delete": { ...stateProps, errorOnMissing: templBoolean.optional() },

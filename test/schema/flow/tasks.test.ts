@@ -40,6 +40,7 @@ const MINIMAL: Record<string, string> = {
   "templating.TemplatedTask": 'spec: "type: io.kestra.plugin.core.log.Log"',
   "log.Fetch": "level: INFO",
   "http.Download": "uri: https://example.com/a.csv",
+  "execution.Resume": 'executionId: "{{ trigger.executionId }}"',
   "state.Get": "name: s",
   "state.Set": "data: { a: 1 }",
   "state.Delete": "name: s",
