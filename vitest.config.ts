@@ -17,6 +17,8 @@ export default defineConfig(async () => {
             KESTRA_REGION: "eu-test",
             // 1 MiB instead of 100 MiB, so that the tests can go over the storage limit cheaply.
             MAX_FILE_BYTES: "1048576",
+            // test/faults: FAULTS_LARGE=1 runs the large figures (e.g. 100,000 fuzzed renders) instead of CI's.
+            FAULTS_LARGE: process.env.FAULTS_LARGE ?? "",
           },
         },
       }),

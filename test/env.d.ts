@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** Non-empty: test/faults runs its large figures. */
+      FAULTS_LARGE: string;
     }
   }
   // Vite's glob import, which Vite expands when it transforms a test module (test/fixtures/examples.ts).
