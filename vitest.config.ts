@@ -18,7 +18,8 @@ export default defineConfig(async () => {
             // 1 MiB instead of 100 MiB, so that the tests can go over the storage limit cheaply.
             MAX_FILE_BYTES: "1048576",
             // test/faults: FAULTS_LARGE=1 runs the large figures (e.g. 100,000 fuzzed renders) instead of CI's.
-            FAULTS_LARGE: process.env.FAULTS_LARGE ?? "",
+            FAULTS_LARGE:
+              (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.FAULTS_LARGE ?? "",
           },
         },
       }),
