@@ -2,8 +2,8 @@
 // the test moves it, alarm delivery run directly (no sleeping until a tick), the trigger context
 // as the triggers API shows it, and executions counted from the index.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { triggersStub } from "../../worker/triggers/client";
 import type { TriggersDurableObject } from "../../worker/triggers/durable-object";
+import { triggersStub } from "../../worker/triggers/object";
 import { createTenant, type TestTenant } from "./tenant";
 
 export const HOUR = 3_600_000;

@@ -3,8 +3,8 @@
 // end to end, a daily Schedule with Not PublicHoliday driven by the scheduler's alarm and clock.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { triggersStub } from "../../worker/triggers/client";
 import { conditionsMet } from "../../worker/triggers/conditions";
+import { triggersStub } from "../../worker/triggers/object";
 import { saveFlow } from "../helpers/executions";
 import { alarm, context, frozenTenant, HOUR, indexed } from "../helpers/triggers";
 

@@ -4,8 +4,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ExecutionJson } from "../../worker/execution/json";
-import { executionStub } from "../../worker/execution/start";
-import { triggersStub } from "../../worker/triggers/client";
+import { executionStub } from "../../worker/execution/object";
+import { triggersStub } from "../../worker/triggers/object";
 import { runFlow, saveFlow } from "../helpers/executions";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 

@@ -5,7 +5,7 @@
 // lock whose execution is gone; allowConcurrent opts out.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { triggersStub } from "../../worker/triggers/client";
+import { triggersStub } from "../../worker/triggers/object";
 import { saveFlow, settled } from "../helpers/executions";
 import type { TestTenant } from "../helpers/tenant";
 import { alarm, context, contextWhen, frozenTenant, indexed } from "../helpers/triggers";

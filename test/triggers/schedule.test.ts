@@ -5,9 +5,9 @@
 // so that no tick waits for the previous execution's end; the lock has its own file.
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { executionStub } from "../../worker/execution/start";
+import { executionStub } from "../../worker/execution/object";
 import { derivedId } from "../../worker/ids";
-import { triggersStub } from "../../worker/triggers/client";
+import { triggersStub } from "../../worker/triggers/object";
 import { triggerKey } from "../../worker/triggers/schedule";
 import { saveFlow } from "../helpers/executions";
 import type { TestTenant } from "../helpers/tenant";

@@ -3,8 +3,8 @@
 // rate limit (burst 1000, 400/s) sustains 400 deliveries a second, checked on the object's clock.
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { triggersStub } from "../../worker/triggers/client";
-import type { WebhookAnswer } from "../../worker/triggers/durable-object";
+import type { WebhookAnswer } from "../../worker/triggers/object";
+import { triggersStub } from "../../worker/triggers/object";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 import { frozenTenant, triggersObject } from "../helpers/triggers";
 

@@ -4,7 +4,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ExecutionJson } from "../../worker/execution/json";
-import { executionStub } from "../../worker/execution/start";
+import { executionStub } from "../../worker/execution/object";
 import { examples } from "../fixtures/examples";
 import { logsOf, saveFlow } from "../helpers/executions";
 import { BASE, createTenant, type TestTenant } from "../helpers/tenant";

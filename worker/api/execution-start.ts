@@ -5,14 +5,16 @@
 import type { Context } from "hono";
 import { getFlow } from "../db/flows";
 import { conflict, invalid, notFound } from "../errors";
-import { readSubmittedInputs, resolveInputs } from "../execution/inputs";
-import { executionStub, startExecution } from "../execution/start";
+import { executionStub } from "../execution/object";
 import { newId } from "../ids";
+import { resolveInputs } from "../launch/inputs";
+import { startExecution } from "../launch/start";
 import { fileUri, putFile } from "../storage/files";
 import { fileLimit } from "../storage/limits";
 import { type AppEnv, dbOf } from "./context";
 import { checkFileSize } from "./files";
 import { parseLabels } from "./query";
+import { readSubmittedInputs } from "./submitted-inputs";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
 

@@ -8,11 +8,12 @@ import type { Input } from "../../schema/flow/types";
 import { searchExecutions } from "../db/executions";
 import { findFlowRow } from "../db/flows";
 import { conflict, invalid, notFound } from "../errors";
-import { readSubmittedInputs, resolveInputs } from "../execution/inputs";
-import { executionStub } from "../execution/start";
+import { executionStub } from "../execution/object";
+import { resolveInputs } from "../launch/inputs";
 import { type AppEnv, dbOf } from "./context";
 import { flowToStart, startFromRequest } from "./execution-start";
 import { pageOf } from "./query";
+import { readSubmittedInputs } from "./submitted-inputs";
 
 export const labelList = z
   .array(z.object({ key: z.string().min(1), value: z.string() }).strict())

@@ -10,16 +10,15 @@ import { searchExecutions } from "../db/executions";
 import { findFlowRow } from "../db/flows";
 import { STATES, type StateType } from "../engine/types";
 import { conflict, invalid, notFound } from "../errors";
-import type { ControlOutcome } from "../execution/durable-object";
-import { readSubmittedInputs } from "../execution/inputs";
+import { type ControlOutcome, executionStub } from "../execution/object";
 import { resumeExecution } from "../execution/resume";
-import { executionStub } from "../execution/start";
 import { type AppEnv, dbOf } from "./context";
 import { revisionQuery, startFromRequest } from "./execution-start";
 import { executionsBulk } from "./executions-bulk";
 import { executionsExtra } from "./executions-extra";
 import { pageOf, parseLabels } from "./query";
 import { replayExecution } from "./replay";
+import { readSubmittedInputs } from "./submitted-inputs";
 
 function unwrap(outcome: ControlOutcome) {
   if (outcome.ok) return outcome.execution;

@@ -4,7 +4,7 @@
 // 404, so the API never confirms that another execution's or tenant's file exists.
 import { Hono } from "hono";
 import { badRequest, notFound, TooLarge } from "../errors";
-import { executionStub } from "../execution/start";
+import { executionStub } from "../execution/object";
 import { MAX_FILE_BYTES, mayRead, r2Key } from "../storage/files";
 import type { AppEnv } from "./context";
 

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { deleteIndexedLogs, searchLogs } from "../db/executions";
 import { isTerminal } from "../engine/state";
 import { invalid, notFound } from "../errors";
-import { executionStub } from "../execution/start";
+import { executionStub } from "../execution/object";
 import { type LogRow, levelRank } from "../execution/store";
 import { type AppEnv, dbOf } from "./context";
 import { pageOf } from "./query";

@@ -5,8 +5,9 @@ import type { Db } from "../db/client";
 import { getFlow } from "../db/flows";
 import { notFound } from "../errors";
 import type { ExecutionJson } from "../execution/json";
-import { executionStub, startExecution } from "../execution/start";
+import { executionStub } from "../execution/object";
 import { newId } from "../ids";
+import { startExecution } from "../launch/start";
 
 export async function replayExecution(
   env: Env,

@@ -3,7 +3,7 @@
 // object, which answers 429 + Retry-After beyond it.
 import { Hono } from "hono";
 import { z } from "zod";
-import { triggersStub } from "../triggers/client";
+import { triggersStub } from "../triggers/object";
 import type { AppEnv } from "./context";
 
 const webhookSettings = z.strictObject({

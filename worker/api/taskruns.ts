@@ -8,7 +8,7 @@ import { z } from "zod";
 import { searchTaskRuns, taskRunExecutionId } from "../db/executions";
 import { STATES } from "../engine/types";
 import { notFound } from "../errors";
-import { executionStub } from "../execution/start";
+import { executionStub } from "../execution/object";
 import { type AppEnv, dbOf } from "./context";
 import { pageOf, parseLabels } from "./query";
 

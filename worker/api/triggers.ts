@@ -5,8 +5,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { invalid, notFound } from "../errors";
-import { triggersStub } from "../triggers/client";
-import type { TriggerOutcome, TriggerTarget } from "../triggers/durable-object";
+import type { TriggerOutcome, TriggerTarget } from "../triggers/object";
+import { triggersStub } from "../triggers/object";
 import type { TriggerRow } from "../triggers/store";
 import type { AppEnv } from "./context";
 import { pageOf } from "./query";

@@ -3,15 +3,12 @@
 // never hand out more slots than the limit, whatever the burst. A promoted execution is told to
 // start, and told again on an alarm until it confirms, so a lost message cannot leak a slot.
 import { DurableObject } from "cloudflare:workers";
-import type { EngineEvent } from "../engine/types";
-import { executionStub } from "../execution/start";
-
-export type Admission = "run" | "queued" | "cancel" | "fail";
-export type ConcurrencyBehavior = "QUEUE" | "CANCEL" | "FAIL";
+import { executionStub } from "../execution/object";
+import type { Admission, ConcurrencyBehavior, FlowConcurrencyObject } from "./object";
 
 const RESEND_MS = 5_000;
 
-export class FlowConcurrencyDurableObject extends DurableObject<Env> {
+export class FlowConcurrencyDurableObject extends DurableObject<Env> implements FlowConcurrencyObject {
   private readonly sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -109,23 +106,4 @@ export class FlowConcurrencyDurableObject extends DurableObject<Env> {
     const row = this.sql.exec<{ high_water: number }>("SELECT high_water FROM stats WHERE k = 1").toArray()[0];
     return { running: this.count("slots"), queued: this.count("queue"), highWater: row?.high_water ?? 0 };
   }
-}
-
-/** The engine event an admission answer turns into for the waiting execution. */
-export function admissionEvent(admission: Admission): EngineEvent {
-  switch (admission) {
-    case "run":
-      return { type: "start" };
-    case "queued":
-      return { type: "queued" };
-    case "cancel":
-      return { type: "refused", state: "CANCELLED", message: "Flow is CANCELLED due to concurrency limit exceeded" };
-    case "fail":
-      return { type: "refused", state: "FAILED", message: "Flow is FAILED due to concurrency limit exceeded" };
-  }
-}
-
-export function concurrencyStub(env: Env, tenantId: string, namespace: string, flowId: string) {
-  const id = env.FLOW_CONCURRENCY.idFromName(`${tenantId}:${namespace}:${flowId}`);
-  return env.FLOW_CONCURRENCY.get(id) as unknown as Pick<FlowConcurrencyDurableObject, "acquire" | "release" | "stats">;
 }

@@ -2,9 +2,10 @@
 // a flowable's resolution, the flow outputs, ForEachItem's parts) is launched and comes back as
 // the next event; kills and cascades to other objects are left to run in the background.
 import type { Command, EngineEvent } from "../engine/types";
+import { startRetryExecution } from "../launch/start";
 import { type ForEachItemChildren, forEachItemWork, killItems, runMerge, runSplit, startItems } from "./foreach-item";
+import { executionStub } from "./object";
 import { type RunnerHost, renderOutputs, resolve, runTask } from "./runner";
-import { executionStub, startRetryExecution } from "./start";
 import { startSubflow } from "./subflow";
 
 export interface CommandContext {

@@ -5,7 +5,7 @@
 // critical path.
 import { DurableObject } from "cloudflare:workers";
 import type { Flow } from "../../schema/flow/types";
-import { admissionEvent, concurrencyStub } from "../concurrency/durable-object";
+import { admissionEvent, concurrencyStub } from "../concurrency/object";
 import { replaySeed } from "../engine/control";
 import { canRestart, ExecutionMachine } from "../engine/machine";
 import { isTerminal } from "../engine/state";
@@ -22,8 +22,8 @@ import { StepBatch } from "./batch";
 import { carryOut } from "./commands";
 import { ForEachItemChildren, forEachItemWork, itemEnded } from "./foreach-item";
 import { type ExecutionJson, type ExecutionSummaryJson, executionJson, executionSummaryJson } from "./json";
+import { type ControlOutcome, type ExecutionObject, executionStub, type LogFilter } from "./object";
 import { type RunnerHost, renderInExecution, type TaskAbort } from "./runner";
-import { executionStub } from "./start";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 import * as lookup from "./taskrun-lookup";
 import { type Watched, Watchers } from "./watchers";
@@ -31,11 +31,7 @@ import { type Watched, Watchers } from "./watchers";
 /** How long a run of in-process steps may hold the object before it yields to other requests. */
 const SLICE_MS = 25;
 
-export type ControlOutcome =
-  | { ok: true; execution: ExecutionJson }
-  | { ok: false; reason: "not_found" | "conflict" | "invalid"; message: string };
-
-export class ExecutionDurableObject extends DurableObject<Env> {
+export class ExecutionDurableObject extends DurableObject<Env> implements ExecutionObject {
   private readonly store: ExecutionStore;
   private machine?: ExecutionMachine;
   readonly controllers = new Map<string, TaskAbort>();
@@ -268,9 +264,7 @@ export class ExecutionDurableObject extends DurableObject<Env> {
     return this.json();
   }
 
-  async logs(
-    filter: { minLevel?: string; taskId?: string; taskRunId?: string; attempt?: number; afterSeq?: number } = {},
-  ): Promise<LogRow[] | null> {
+  async logs(filter: LogFilter = {}): Promise<LogRow[] | null> {
     if (!this.machine) return null;
     return this.store.logs({
       taskId: filter.taskId,

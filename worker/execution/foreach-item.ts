@@ -11,14 +11,14 @@ import { isTerminal } from "../engine/state";
 import type { EngineEvent, StateType, TaskRun } from "../engine/types";
 import { render, renderDeep } from "../expressions";
 import { derivedId } from "../ids";
+import { childInputs, planChildren, startChild } from "../launch/children";
 import type { SecretMasker } from "../secrets/masker";
 import { fileUri, mayRead, r2Key } from "../storage/files";
 import { checkLimit, fileLimit } from "../storage/limits";
 import { ForEachItemChildren } from "../tasks/foreach-item-children";
 import { batchSpec, cutBatches, readLines } from "../tasks/foreach-item-split";
+import { executionStub } from "./object";
 import { type RunnerHost, renderScope } from "./runner";
-import { executionStub } from "./start";
-import { childInputs, planChildren, startChild } from "./subflow";
 
 export { ForEachItemChildren };
 

@@ -1,11 +1,11 @@
 // What the end of an execution sets off elsewhere, delivered at least once from its Durable
 // Object: Flow triggers of the tenant, the flow's concurrency slot, and a waiting parent Subflow.
 // Every receiver is idempotent, so a repeated delivery after a crash changes nothing.
-import { concurrencyStub } from "../concurrency/durable-object";
+import { concurrencyStub } from "../concurrency/object";
 import type { EngineState } from "../engine/types";
 import { executionEnded } from "../triggers/on-end";
 import type { ExecutionJson } from "./json";
-import { executionStub } from "./start";
+import { executionStub } from "./object";
 
 export async function announceEnd(env: Env, state: EngineState, json: ExecutionJson): Promise<void> {
   const ex = state.execution;

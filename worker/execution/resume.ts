@@ -8,13 +8,12 @@ import { database } from "../db/client";
 import { getFlow } from "../db/flows";
 import { buildFlowIndex } from "../engine/flow-index";
 import { conflict, invalid, notFound } from "../errors";
+import { resolveInputs, type SubmittedInputs } from "../launch/inputs";
 import type { Sealed } from "../secrets/crypto";
 import { sealOnResume } from "../secrets/outputs";
 import { fileUri, putFile } from "../storage/files";
 import { checkLimit, fileLimit } from "../storage/limits";
-import type { ControlOutcome } from "./durable-object";
-import { resolveInputs, type SubmittedInputs } from "./inputs";
-import { executionStub } from "./start";
+import { type ControlOutcome, executionStub } from "./object";
 
 export interface ResumeTarget {
   tenantId: string;

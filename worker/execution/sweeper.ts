@@ -3,7 +3,7 @@
 import { and, inArray, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { executions } from "../../schema/db";
-import { executionStub } from "./start";
+import { executionStub } from "./object";
 
 const STALL_MS = 5 * 60_000;
 const BATCH = 200;

@@ -2,8 +2,8 @@
 // or another execution's of the same tenant, read from that execution's object (whose name
 // carries the tenant, so another tenant's execution is never reached).
 import type { ExecutionLog, LogLevel } from "../tasks/types";
+import { executionStub } from "./object";
 import type { RunnerHost } from "./runner";
-import { executionStub } from "./start";
 import type { LogRow } from "./store";
 
 function entry(executionId: string, namespace: string, flowId: string, row: LogRow): ExecutionLog {

@@ -1,34 +1,10 @@
-// How the rest of the Worker reaches a tenant's trigger object: the flows API after a write, the
-// minute cron, the webhook route, the triggers API and the end of every execution.
+// Telling trigger objects about flows: after a flow write (the tenant's object) and from the
+// minute cron (every tenant with triggers).
 import { and, eq, like } from "drizzle-orm";
 import { flows as flowsTable } from "../../schema/db";
 import type { Flow } from "../../schema/flow/types";
 import { database } from "../db/client";
-import type { TriggersDurableObject } from "./durable-object";
-
-/** The object's RPC surface with its declared types. */
-export type TriggersRpc = Pick<
-  TriggersDurableObject,
-  | "syncFlow"
-  | "rearm"
-  | "executionEnded"
-  | "admitWebhook"
-  | "webhookSettings"
-  | "setWebhookSettings"
-  | "list"
-  | "setDisabled"
-  | "unlock"
-  | "createBackfill"
-  | "setBackfillPaused"
-  | "deleteBackfill"
-  | "setClock"
-  | "advanceClock"
-  | "clock"
->;
-
-export function triggersStub(env: Env, tenantId: string): TriggersRpc {
-  return env.TRIGGERS.get(env.TRIGGERS.idFromName(tenantId)) as unknown as TriggersRpc;
-}
+import { triggersStub } from "./object";
 
 /**
  * Call after a flow write has committed (create, update, delete, bulk): the tenant's trigger object

@@ -4,19 +4,17 @@
 // the flows; this object keeps only trigger state, in its own SQLite.
 import { DurableObject } from "cloudflare:workers";
 import { newId } from "../ids";
+import { launch } from "../launch/trigger";
 import { sealBackfillInputs } from "./backfill-inputs";
 import type { UpstreamView } from "./conditions";
 import { evaluateFlowTriggers } from "./flow-trigger";
-import { launch } from "./launch";
 import { releaseStaleLocks } from "./locks";
+import type { BackfillRequest, TriggerOutcome, TriggersObject, TriggerTarget, WebhookAnswer } from "./object";
 import { advanceSchedules, countOccurrences, triggerKey } from "./schedule";
 import { type Backfill, type TriggerRow, TriggerStore } from "./store";
 import { applyFlow, firstAfter, readFlow, reconcile, SCHEDULE } from "./sync";
-import { type WebhookAdmission, WebhookGate, type WebhookSettings } from "./webhook-gate";
+import { WebhookGate, type WebhookSettings } from "./webhook-gate";
 import { WindowStore } from "./window-store";
-
-export type { WebhookAdmission, WebhookSettings } from "./webhook-gate";
-export type WebhookAnswer = WebhookAdmission | { kind: "stale" };
 
 /** An outbox row that failed for a transient reason is retried this much later. */
 const RETRY_MS = 5_000;
@@ -25,24 +23,7 @@ const SIGHTING_TTL_MS = 7 * 24 * 3_600_000;
 /** Schedule passes in one turn when skipped firings keep releasing locks; the rest go to the next alarm. */
 const MAX_PASSES = 20;
 
-export interface TriggerTarget {
-  namespace: string;
-  flowId: string;
-  triggerId: string;
-}
-
-export interface BackfillRequest {
-  start: string;
-  end?: string;
-  inputs?: Record<string, unknown>;
-  labels?: { key: string; value: string }[];
-}
-
-export type TriggerOutcome =
-  | { ok: true; row: TriggerRow }
-  | { ok: false; reason: "not_found" | "invalid"; message: string };
-
-export class TriggersDurableObject extends DurableObject<Env> {
+export class TriggersDurableObject extends DurableObject<Env> implements TriggersObject {
   private readonly store: TriggerStore;
   private readonly windows: WindowStore;
   private readonly gate: WebhookGate;

@@ -4,7 +4,7 @@
 // lost notice cannot block a schedule for good (Kestra's scheduler makes the same check).
 import { isTerminal } from "../engine/state";
 import type { StateType } from "../engine/types";
-import { executionStub } from "../execution/start";
+import { executionStub } from "../execution/object";
 import type { TriggerStore } from "./store";
 import { SCHEDULE } from "./sync";
 

@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { executions } from "../../schema/db";
 import { database } from "../db/client";
 import type { ExecutionJson } from "../execution/json";
-import { triggersStub } from "./client";
+import { triggersStub } from "./object";
 
 /** The execution's tenant: carried by the JSON when the caller includes it, else from the D1 index. */
 async function tenantOf(env: Env, execution: ExecutionJson & { tenantId?: unknown }): Promise<string> {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Input } from "../../schema/flow/types";
+import { readSubmittedInputs } from "../../worker/api/submitted-inputs";
 import { BadRequest } from "../../worker/errors";
-import { readSubmittedInputs, resolveInputs } from "../../worker/execution/inputs";
 import { render } from "../../worker/expressions";
+import { resolveInputs } from "../../worker/launch/inputs";
 
 function harness() {
   const stored: { inputId: string; name: string; text: string }[] = [];

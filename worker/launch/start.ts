@@ -1,13 +1,14 @@
-// Creating an execution: the one place that builds a new Execution (ids, labels, metadata) and
-// hands it to its Durable Object. The API, webhooks, schedules, subflows and retries all use it.
+// Creating an execution: the one place that builds a new Execution (ids, labels and the
+// correlation id, metadata, sealed SECRET inputs) and hands it to its Durable Object. The API,
+// webhooks, schedules, flow triggers, subflows, ForEachItem, replays and retries all end here.
 import type { Flow } from "../../schema/flow/types";
 import { newState } from "../engine/state";
 import type { EngineState, Execution, ExecutionTrigger, Label, TaskRun } from "../engine/types";
+import type { ExecutionJson } from "../execution/json";
+import { executionStub } from "../execution/object";
 import { derivedId, newId } from "../ids";
 import { checkStoredValue } from "../limits";
 import { type SealSource, sealInputs } from "../secrets/inputs";
-import type { ExecutionDurableObject } from "./durable-object";
-import type { ExecutionJson } from "./json";
 
 export interface StartOptions {
   tenantId: string;
@@ -31,42 +32,6 @@ export interface StartOptions {
   secretsFrom?: SealSource;
   /** Inputs sealed like SECRET ones though the flow declares them otherwise (a parent's secrets). */
   alsoSecret?: string[];
-}
-
-/** The Durable Object's RPC surface with its declared types (RPC's mapped types lose `unknown`). */
-export type ExecutionRpc = Pick<
-  ExecutionDurableObject,
-  | "create"
-  | "get"
-  | "summary"
-  | "kill"
-  | "restart"
-  | "changeStatus"
-  | "markDeleted"
-  | "waitForEnd"
-  | "logs"
-  | "metrics"
-  | "follow"
-  | "poke"
-  | "pause"
-  | "resume"
-  | "setTaskState"
-  | "childEnded"
-  | "pausedTasks"
-  | "dequeue"
-  | "replaySeed"
-  | "sealedInputs"
-  | "setLabels"
-  | "deleteLogs"
-  | "taskRun"
-  | "matchTaskRuns"
-  | "childTaskRuns"
-  | "renderHere"
->;
-
-export function executionStub(env: Env, tenantId: string, executionId: string): ExecutionRpc {
-  const stub = env.EXECUTIONS.get(env.EXECUTIONS.idFromName(`${tenantId}:${executionId}`));
-  return stub as unknown as ExecutionRpc;
 }
 
 /** Flow labels (minus system ones), then the request's, then the correlation id. */

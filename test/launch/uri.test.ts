@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isAbsoluteUri } from "../../worker/execution/uri";
+import { isAbsoluteUri } from "../../worker/launch/uri";
 import { saveFlow } from "../helpers/executions";
 import { createTenant } from "../helpers/tenant";
 

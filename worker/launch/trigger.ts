@@ -6,14 +6,14 @@ import { database } from "../db/client";
 import { getFlow } from "../db/flows";
 import type { ExecutionTrigger, Label } from "../engine/types";
 import { invalid } from "../errors";
-import { resolveInputs } from "../execution/inputs";
 import type { ExecutionJson } from "../execution/json";
-import { startExecution } from "../execution/start";
 import { render, renderDeep } from "../expressions";
 import { SecretsUnavailable } from "../secrets/crypto";
-import { openBackfillInputs } from "./backfill-inputs";
-import { type ConditionContext, conditionsMet } from "./conditions";
-import type { PendingStart } from "./store";
+import { openBackfillInputs } from "../triggers/backfill-inputs";
+import { type ConditionContext, conditionsMet } from "../triggers/conditions";
+import type { PendingStart } from "../triggers/store";
+import { resolveInputs } from "./inputs";
+import { startExecution } from "./start";
 
 export type LaunchOutcome =
   | { ok: true; execution: ExecutionJson }
