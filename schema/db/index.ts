@@ -46,11 +46,14 @@ export const flows = sqliteTable(
     labels: text("labels").notNull().default("{}"),
     disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
     deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
+    /** The flow declares at least one trigger: the trigger objects and the cron look for these. */
+    hasTriggers: integer("has_triggers", { mode: "boolean" }).notNull().default(false),
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.namespace, t.id] }),
     index("flows_tenant_updated").on(t.tenantId, t.deleted, t.updatedAt),
+    index("flows_with_triggers").on(t.hasTriggers, t.deleted, t.tenantId),
   ],
 );
 

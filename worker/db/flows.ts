@@ -57,6 +57,23 @@ export async function findFlowRow(db: Db, tenantId: string, namespace: string, i
   return rows[0];
 }
 
+/** The tenant's live flows that declare triggers, with their revisions (models are not read). */
+export function flowsWithTriggers(db: Db, tenantId: string) {
+  return db
+    .select({ namespace: flows.namespace, id: flows.id, revision: flows.revision })
+    .from(flows)
+    .where(and(eq(flows.hasTriggers, true), eq(flows.deleted, false), eq(flows.tenantId, tenantId)));
+}
+
+/** Every tenant with a live flow that declares triggers. */
+export async function tenantsWithTriggers(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ tenantId: flows.tenantId })
+    .from(flows)
+    .where(and(eq(flows.hasTriggers, true), eq(flows.deleted, false)));
+  return rows.map((r) => r.tenantId);
+}
+
 /**
  * The flow the engine runs: the current, non-deleted revision, or the given past revision (a
  * deletion marker is not a runnable revision). Reads the stored model; YAML is never parsed here.
@@ -221,6 +238,7 @@ function writeRevision(db: Db, tenantId: string, prev: FlowRow | undefined, next
     labels: JSON.stringify(next.flow.labels ?? {}),
     disabled: next.disabled,
     deleted: next.deleted,
+    hasTriggers: (next.flow.triggers?.length ?? 0) > 0,
     updatedAt,
   };
   const { tenantId: _t, namespace: _n, id: _i, ...changes } = row;

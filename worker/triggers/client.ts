@@ -1,9 +1,8 @@
 // Telling trigger objects about flows: after a flow write (the tenant's object) and from the
 // minute cron (every tenant with triggers).
-import { and, eq, like } from "drizzle-orm";
-import { flows as flowsTable } from "../../schema/db";
 import type { Flow } from "../../schema/flow/types";
 import { database } from "../db/client";
+import { tenantsWithTriggers } from "../db/flows";
 import { triggersStub } from "./object";
 
 /**
@@ -27,9 +26,6 @@ export async function syncFlowTriggers(
 
 /** The Worker cron: every tenant with a flow that has triggers gets its scheduler re-armed. */
 export async function rearmSchedulers(env: Env): Promise<void> {
-  const rows = await database(env.DB)
-    .selectDistinct({ tenantId: flowsTable.tenantId })
-    .from(flowsTable)
-    .where(and(eq(flowsTable.deleted, false), like(flowsTable.model, '%"triggers":[{%')));
-  await Promise.allSettled(rows.map((r) => triggersStub(env, r.tenantId).rearm(r.tenantId)));
+  const tenants = await tenantsWithTriggers(database(env.DB));
+  await Promise.allSettled(tenants.map((tenantId) => triggersStub(env, tenantId).rearm(tenantId)));
 }

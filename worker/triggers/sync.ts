@@ -2,11 +2,9 @@
 // a flow write calls in right after its commit, and the minute cron reconciles whatever a lost
 // call missed. A Schedule keeps its cursor across updates that leave its cron alone, so a flow
 // saved around a tick neither repeats nor loses that tick.
-import { and, eq, like } from "drizzle-orm";
-import { flows as flowsTable } from "../../schema/db";
 import type { Flow, Trigger } from "../../schema/flow/types";
 import { database } from "../db/client";
-import { findFlowRow } from "../db/flows";
+import { findFlowRow, flowsWithTriggers } from "../db/flows";
 import { compile, nextAfter } from "./cron";
 import type { TriggerRow, TriggerStore } from "./store";
 
@@ -95,19 +93,9 @@ export async function readFlow(env: Env, tenantId: string, namespace: string, fl
   return state;
 }
 
-/** Flows of the tenant whose model mentions triggers, with their revisions (models are not read). */
-export async function flowsWithTriggers(env: Env, tenantId: string) {
-  return database(env.DB)
-    .select({ namespace: flowsTable.namespace, id: flowsTable.id, revision: flowsTable.revision })
-    .from(flowsTable)
-    .where(
-      and(eq(flowsTable.tenantId, tenantId), eq(flowsTable.deleted, false), like(flowsTable.model, '%"triggers":[{%')),
-    );
-}
-
 /** Brings every row in line with D1: flows changed since, flows gone, flows never seen. */
 export async function reconcile(env: Env, tenantId: string, store: TriggerStore, now: () => number): Promise<void> {
-  const live = await flowsWithTriggers(env, tenantId);
+  const live = await flowsWithTriggers(database(env.DB), tenantId);
   const known = new Map<string, number>();
   for (const r of store.all()) known.set(`${r.namespace}\u0000${r.flowId}`, r.revision);
   const stale = new Set<string>();
