@@ -7,7 +7,6 @@ import type { Input, InputType, Output } from "../../schema/flow/types";
 import { DomainError, TooLarge } from "../errors";
 import { isTruthy } from "../expressions";
 import { matchesWhole } from "../expressions/regex";
-import { parseJsonWithin } from "../limits";
 import { formatDurationMs, parseDurationMs } from "../tasks/duration";
 import { compareTemporal, readInstant, readLocalDate, readLocalTime, type TemporalKey } from "../tasks/temporal";
 import { isAbsoluteUri } from "./uri";
