@@ -149,7 +149,7 @@ inputs:
 triggers:
   - id: hook
     type: io.kestra.plugin.core.trigger.Webhook
-    key: k
+    key: k1234567
     conditions: null
 tasks:
   - id: t
