@@ -4,30 +4,16 @@ import { Hono } from "hono";
 import { deleteIndexedLogs, searchLogs } from "../db/executions";
 import { isTerminal } from "../engine/state";
 import { invalid, notFound } from "../errors";
+import { logJson } from "../execution/json";
 import { executionStub } from "../execution/object";
-import { type LogRow, levelRank } from "../execution/store";
+import { levelRank } from "../execution/store";
 import { type AppEnv, dbOf } from "./context";
 import { pageOf } from "./query";
 
 const FOLLOW_POLL_MS = 500;
 const FOLLOW_LIMIT_MS = 10 * 60_000;
 
-function logJson(executionId: string, namespace: string, flowId: string, row: LogRow) {
-  return {
-    namespace,
-    flowId,
-    taskId: row.taskId,
-    executionId,
-    taskRunId: row.taskRunId,
-    attemptNumber: row.attemptNumber,
-    timestamp: row.timestamp,
-    level: row.level,
-    message: row.message,
-  };
-}
-
-/** One log line as the API returns it. */
-export type LogJson = ReturnType<typeof logJson>;
+export type { LogJson } from "../execution/json";
 
 /** The execution's log lines (after `afterSeq`, when following), and the last sequence number read. */
 async function executionLogs(

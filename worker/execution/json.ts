@@ -2,6 +2,7 @@
 // dates and ISO durations are computed here, at the edge, never stored.
 import { endDate, isoDuration, startDate } from "../engine/state";
 import type { Execution, MetricEntry, State, TaskRun } from "../engine/types";
+import type { LogRow } from "./store";
 
 export interface StateJson {
   current: State["current"];
@@ -83,3 +84,20 @@ export function executionJson(ex: Execution, runs: TaskRun[], now = new Date()) 
 }
 
 export type ExecutionJson = ReturnType<typeof executionJson>;
+
+/** One log line as the API returns it and as log.Fetch writes it into its file. */
+export function logJson(executionId: string, namespace: string, flowId: string, row: LogRow) {
+  return {
+    namespace,
+    flowId,
+    taskId: row.taskId,
+    executionId,
+    taskRunId: row.taskRunId,
+    attemptNumber: row.attemptNumber,
+    timestamp: row.timestamp,
+    level: row.level,
+    message: row.message,
+  };
+}
+
+export type LogJson = ReturnType<typeof logJson>;

@@ -2,23 +2,9 @@
 // or another execution's of the same tenant, read from that execution's object (whose name
 // carries the tenant, so another tenant's execution is never reached).
 import type { ExecutionLog, LogLevel } from "../tasks/types";
+import { logJson } from "./json";
 import { executionStub } from "./object";
 import type { RunnerHost } from "./runner";
-import type { LogRow } from "./store";
-
-function entry(executionId: string, namespace: string, flowId: string, row: LogRow): ExecutionLog {
-  return {
-    namespace,
-    flowId,
-    taskId: row.taskId,
-    executionId,
-    taskRunId: row.taskRunId,
-    attemptNumber: row.attemptNumber,
-    timestamp: row.timestamp,
-    level: row.level,
-    message: row.message,
-  };
-}
 
 export async function executionLogs(
   host: RunnerHost,
@@ -27,10 +13,10 @@ export async function executionLogs(
 ): Promise<ExecutionLog[] | undefined> {
   const { scope } = host;
   if (executionId === undefined || executionId === scope.executionId) {
-    return host.logs(minLevel).map((r) => entry(scope.executionId, scope.namespace, scope.flowId, r));
+    return host.logs(minLevel).map((r) => logJson(scope.executionId, scope.namespace, scope.flowId, r));
   }
   const stub = executionStub(host.env, scope.tenantId, executionId);
   const [summary, rows] = await Promise.all([stub.summary(), stub.logs({ minLevel })]);
   if (!summary || !rows) return undefined;
-  return rows.map((r) => entry(executionId, summary.namespace, summary.flowId, r));
+  return rows.map((r) => logJson(executionId, summary.namespace, summary.flowId, r));
 }
