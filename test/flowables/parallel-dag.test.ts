@@ -79,7 +79,8 @@ tasks:
     expect(first.parentTaskRunId).toBe(r.run("par").id);
     // errors run sequentially even inside a Parallel
     expect(created(second) >= ended(first)).toBe(true);
-    expect(created(first) < ended(r.run("slow"))).toBe(true);
+    // No later than the killed sibling ends: dates are whole milliseconds and one turn can stamp both alike.
+    expect(created(first) <= ended(r.run("slow"))).toBe(true);
     expect(Date.parse(ended(r.run("par"))) - Date.parse(created(r.run("slow")))).toBeLessThan(1500);
     expect(await r.logs("first")).toEqual(["first first"]);
   });
