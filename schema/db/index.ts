@@ -131,6 +131,9 @@ export const taskRuns = sqliteTable(
     // A loop parent's children, and the search's parentTaskRunId filter.
     index("task_runs_parent").on(t.tenantId, t.parentTaskRunId, t.startDate, t.id),
     index("task_runs_duration").on(t.tenantId, t.durationMs, t.id),
+    // The Task Runs page: sorted by end date, and "the slowest runs of this task" (task id, by duration).
+    index("task_runs_end").on(t.tenantId, t.endDate, t.id),
+    index("task_runs_task_duration").on(t.tenantId, t.taskId, t.durationMs, t.id),
     // The search orders by start date, then id: with the id in the index a page is read in index
     // order, without sorting every task run of a big execution for each page (101 pages of 10,001
     // children: 2.2 s → 55 ms in SQLite).

@@ -37,4 +37,28 @@ describe("D1 indexes", () => {
     expect(p).toMatch(/INDEX task_runs_duration/);
     expect(p).not.toMatch(/TEMP B-TREE/);
   });
+
+  it("read the Task Runs page sorted by end date, and one task's runs by duration, from an index", async () => {
+    const explain = async (sql: string, ...params: string[]) =>
+      (
+        await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .bind(...params)
+          .all<{ detail: string }>()
+      ).results
+        .map((r) => r.detail)
+        .join(" | ");
+    const byEnd = await explain(
+      "SELECT doc FROM task_runs WHERE tenant_id = ? ORDER BY end_date DESC, id DESC LIMIT 50",
+      "t",
+    );
+    expect(byEnd).toMatch(/INDEX task_runs_end/);
+    expect(byEnd).not.toMatch(/TEMP B-TREE/);
+    const taskByDuration = await explain(
+      "SELECT doc FROM task_runs WHERE tenant_id = ? AND task_id = ? ORDER BY duration_ms DESC, id DESC LIMIT 50",
+      "t",
+      "nap",
+    );
+    expect(taskByDuration).toMatch(/INDEX task_runs_task_duration/);
+    expect(taskByDuration).not.toMatch(/TEMP B-TREE/);
+  });
 });

@@ -90,3 +90,25 @@ export function visibleRows(index: RunIndex, toggled: ReadonlySet<string>): Gant
   emitLevel(index.roots, 0, "");
   return out;
 }
+
+/**
+ * What must be open for a task run to be visible: the loop groups above it (keys to add to the
+ * toggled set) and its ancestor runs (keys to remove from it). Undefined when it is not there.
+ */
+export function pathToRun(
+  runs: readonly TaskRunJson[],
+  id: string,
+): { groups: string[]; parents: string[] } | undefined {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  let run = byId.get(id);
+  if (!run) return undefined;
+  const groups: string[] = [];
+  const parents: string[] = [];
+  for (let depth = 0; run && depth < 1000; depth++) {
+    const parent: TaskRunJson | undefined = run.parentTaskRunId ? byId.get(run.parentTaskRunId) : undefined;
+    if (run.value !== undefined) groups.push(`${parent?.id ?? ""}#${String(run.value)}`);
+    if (parent) parents.push(parent.id);
+    run = parent;
+  }
+  return { groups, parents };
+}
