@@ -205,6 +205,8 @@ function fireCrons(crons) {
 
 async function main() {
   ensureDashboard();
+  // Up to date after npm install; rebuilt here after a pull that changed a lazily loaded library.
+  run(process.execPath, [path.join(root, "scripts", "lazy.mjs")], "scripts/lazy.mjs");
   const varsFile = ensureDevVars();
   log("applying D1 migrations to the local database…");
   wrangler(["d1", "migrations", "apply", "DB", "--local"], "wrangler d1 migrations apply");

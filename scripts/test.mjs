@@ -42,6 +42,8 @@ function run({ name, command, args }) {
 
 const selection = process.argv.slice(2);
 if (selection.length > 0) {
+  // The worker imports the lazily loaded libraries from worker/lazy/ (built by npm install).
+  run({ name: "lazy modules", command: process.execPath, args: [path.join(root, "scripts", "lazy.mjs")] });
   // The Worker serves the dashboard's files (test/api/routes.test.ts reads them): build it once.
   if (!existsSync(path.join(root, "app", "build", "index.html"))) run(dashboardBuild);
   run({ name: "vitest", command: bin("vitest"), args: ["run", ...selection] });

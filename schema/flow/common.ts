@@ -1,6 +1,6 @@
 // Zod building blocks shared by the flow, input, task and trigger schemas: id patterns, durations,
 // values that Kestra lets be templated, labels in both spellings, retry policies, the error map.
-import { z } from "zod";
+import * as z from "zod";
 import type { RetryPolicy } from "./types";
 
 const TEMPLATE = /\{\{|\{%/;

@@ -2,7 +2,7 @@
 // Order of work: size (413) → token-level nesting → composing with duplicate-key detection → bounded alias
 // expansion → zod model (strict, per task type) → flow-level rules. Nothing heavy runs before the cheap checks.
 import { isScalar } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { errorMap } from "./common";
 import { flowSchema, pluginDefaultList } from "./model";
 import { withPluginDefaults } from "./tasks/dispatch";

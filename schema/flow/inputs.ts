@@ -1,6 +1,6 @@
 // Flow inputs (spec §1.1) and flow outputs: one strict schema per input type with its own fields,
 // the deprecated `name` folded into `id`.
-import { z } from "zod";
+import * as z from "zod";
 import { duration, INPUT_ID, templNumber, withoutNulls } from "./common";
 import type { Input, InputType, Output } from "./types";
 

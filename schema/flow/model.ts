@@ -1,6 +1,6 @@
 // The zod model of a whole flow (spec §1): every top-level key, strict, with the deprecated
 // `taskDefaults` folded into `pluginDefaults` and server-owned keys (`revision`, `deleted`) dropped.
-import { z } from "zod";
+import * as z from "zod";
 import { canonicalType } from "./aliases";
 import { anyMap, FLOW_ID, flowLabels, NAMESPACE, retry, unsupported, withoutNulls } from "./common";
 import { inputList, outputSchema } from "./inputs";

@@ -1,6 +1,6 @@
 // Flow triggers (spec §9): Schedule, Flow and Webhook with their own fields, older type names folded onto
 // io.kestra.plugin.core.trigger.*. Conditions are kept loosely (type + fields) with canonical type names.
-import { z } from "zod";
+import * as z from "zod";
 import { canonicalConditionType, canonicalTriggerType } from "./aliases";
 import {
   anyMap,

@@ -5,7 +5,7 @@
 // so an empty query never means "every execution".
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { type ExecutionFilter, searchExecutions } from "../db/executions";
 import { STATES, type StateType } from "../engine/types";
 import { DomainError, invalid } from "../errors";

@@ -3,7 +3,7 @@
 // starts), `GET /` (a flow's executions) and `POST /{executionId}/labels`.
 import { Hono } from "hono";
 import { validator } from "hono/validator";
-import { z } from "zod";
+import * as z from "zod";
 import type { Input } from "../../schema/flow/types";
 import { searchExecutions } from "../db/executions";
 import { findFlowRow } from "../db/flows";

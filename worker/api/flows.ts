@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { validator } from "hono/validator";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { type Flow, parseFlow } from "../../schema/flow";
 import type { Db } from "../db/client";
 import { parseDocuments } from "../db/flow-documents";

@@ -2,7 +2,7 @@
 // is in this one response and nowhere else), revoke (effective on the next request).
 import { Hono } from "hono";
 import { validator } from "hono/validator";
-import { z } from "zod";
+import * as z from "zod";
 import { createApiKey, listApiKeys, revokeApiKey } from "../db/keys";
 import { type AppEnv, dbOf } from "./context";
 

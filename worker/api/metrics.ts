@@ -3,7 +3,7 @@
 // metric aggregated per time bucket. `GET /{executionId}` (one execution's metrics) is in logs.ts.
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { type Aggregation, aggregateMetric, type GroupBy, metricNames, metricTasks } from "../db/metrics";
 import { invalid } from "../errors";
 import { type AppEnv, dbOf } from "./context";

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { validator } from "hono/validator";
-import { z } from "zod";
+import * as z from "zod";
 import { bearerToken, secretsEqual } from "../auth/keys";
 import { RESERVED_TENANT_IDS } from "../auth/public-routes";
 import { createApiKey, createTenant, tenantExists } from "../db/keys";

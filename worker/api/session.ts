@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { validator } from "hono/validator";
-import { z } from "zod";
+import * as z from "zod";
 import { verifyApiKey } from "../auth/middleware";
 import {
   CSRF_HEADER,

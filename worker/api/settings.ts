@@ -2,7 +2,7 @@
 // per server). `webhooks`: the rate limit of the tenant's webhook deliveries, kept by its trigger
 // object, which answers 429 + Retry-After beyond it.
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { triggersStub } from "../triggers/object";
 import type { AppEnv } from "./context";
 

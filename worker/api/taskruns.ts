@@ -4,7 +4,7 @@
 // parent's children in iteration order, paged (`executions/{id}/taskruns…`).
 import { Hono } from "hono";
 import { validator } from "hono/validator";
-import { z } from "zod";
+import * as z from "zod";
 import { searchTaskRuns, taskRunExecutionId } from "../db/executions";
 import { STATES } from "../engine/types";
 import { notFound } from "../errors";

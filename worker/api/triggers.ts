@@ -3,7 +3,7 @@
 // backfill); enable/disable in bulk; unlock; backfill pause, unpause and delete. The state lives
 // in the tenant's trigger Durable Object, which also keeps it in step with flow writes.
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { invalid, notFound } from "../errors";
 import type { TriggerOutcome, TriggerTarget } from "../triggers/object";
 import { triggersStub } from "../triggers/object";

@@ -1,9 +1,11 @@
 // The PublicHoliday condition's calendar: whether a local date is a public holiday of a country
 // (ISO 3166-1) or one of its subdivisions (ISO 3166-2, `DE-BY` or `BY`). The rules are data kept
-// by the date-holidays package, loaded on first use only, so that nothing else pays for it.
+// by the date-holidays package, a separate module (worker/lazy/) loaded on first use only, so that
+// no other request downloads or parses its ~2 MB.
 
 import type HolidaysClass from "date-holidays";
 import { DomainError } from "../errors";
+import { loadDateHolidays } from "../lazy-modules";
 
 type Holidays = InstanceType<typeof HolidaysClass>;
 
@@ -17,7 +19,7 @@ export class HolidayCalendarError extends DomainError {
 }
 
 async function library(): Promise<typeof HolidaysClass> {
-  loading ??= import("date-holidays").then((m) => m.default);
+  loading ??= loadDateHolidays().then((m) => m.default);
   return loading;
 }
 

@@ -1,5 +1,5 @@
 // Properties every task accepts (spec §1.0), spread into each per-type schema.
-import { z } from "zod";
+import * as z from "zod";
 import { duration, logLevel, retry, taskId, workerGroup } from "../common";
 import { taskList } from "./ref";
 

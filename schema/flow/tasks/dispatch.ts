@@ -1,7 +1,7 @@
 // The task dispatcher: canonicalises a task's `type`, picks its schema from the registry and validates it.
 // Properties that the flow's pluginDefaults would supply count as present when validating, but the
 // parsed task keeps only what the source wrote (defaults are applied later by applyPluginDefaults).
-import { z } from "zod";
+import * as z from "zod";
 import { canonicalType } from "../aliases";
 import { errorMap, withoutNulls } from "../common";
 import { matchingDefaults, mergeDefaults } from "../defaults";

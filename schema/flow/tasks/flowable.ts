@@ -1,6 +1,6 @@
 // Own properties of the core flowable tasks (spec §5, `flow.*`): the ones holding child tasks, plus
 // Subflow and ForEachItem which start other executions. Keyed by the type name after `io.kestra.plugin.core.`.
-import { z } from "zod";
+import * as z from "zod";
 import { anyMap, duration, labels, stringList, templBoolean, templInt } from "../common";
 import { inputList } from "../inputs";
 import { branches } from "./base";

@@ -1,6 +1,6 @@
 // Late-bound reference to the task dispatcher, so per-type schemas can hold child task lists without an
 // import cycle (dispatch.ts needs the registry, the registry's flowable schemas need child tasks).
-import { z } from "zod";
+import * as z from "zod";
 import type { Task } from "../types";
 
 let dispatcher: z.ZodType<Task> | undefined;

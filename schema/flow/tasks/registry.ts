@@ -2,7 +2,7 @@
 // A type absent from here is an unknown task type for Peregrine. The type names are exported as
 // unions so that the worker's runners (worker/tasks/registry.ts) and flowable table
 // (worker/engine/flowable-types.ts) must cover every type this schema accepts, or tsc fails.
-import { z } from "zod";
+import * as z from "zod";
 import { commonTaskProps } from "./base";
 import { flowableProps, notRunFlowableProps } from "./flowable";
 import { notRunProps, runnableProps } from "./runnable";

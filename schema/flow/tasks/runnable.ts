@@ -1,6 +1,6 @@
 // Own properties of the core runnable tasks (spec §5): log, debug, output, execution, sleep, http, kv,
 // storage and templating. Keyed by the type name after `io.kestra.plugin.core.`.
-import { z } from "zod";
+import * as z from "zod";
 import { anyMap, duration, LOG_LEVELS, stringList, templBoolean, templEnum, templInt } from "../common";
 
 /** A required property of any shape. */

@@ -1,6 +1,6 @@
 // What the storage.* tasks share: reading their `from`/`uri` property as an internal storage
 // URI, reading a file line by line, and the items (one ION value per line) some of them filter.
-import { load } from "ion-js";
+import { loadIon } from "../../lazy-modules";
 import { readLines } from "../foreach-item-split";
 import { renderOptionalString, renderString } from "../properties";
 import type { TaskContext } from "../types";
@@ -34,9 +34,15 @@ export async function separatorOf(ctx: TaskContext, fallback = "\n"): Promise<st
   return (await renderOptionalString(ctx, "separator")) ?? fallback;
 }
 
-/** One line of an items file: ION text (JSON is a subset of it) → a plain value. */
-export function parseItem(line: string): unknown {
-  const value = load(line);
+let ion: ReturnType<typeof loadIon> | undefined;
+
+/**
+ * One line of an items file: ION text (JSON is a subset of it) → a plain value. The ION reader
+ * is a separate module (worker/lazy/), loaded by the first items task an isolate runs.
+ */
+export async function parseItem(line: string): Promise<unknown> {
+  ion ??= loadIon();
+  const value = (await ion).load(line);
   return value === null ? null : (JSON.parse(JSON.stringify(value)) as unknown);
 }
 

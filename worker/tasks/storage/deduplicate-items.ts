@@ -8,7 +8,7 @@ import { fileLines, itemVariables, parseItem, storageUri } from "./common";
 
 async function keyOf(ctx: TaskContext, expr: string, line: string, index: number): Promise<string> {
   try {
-    const key = await ctx.renderTypedWith(expr, itemVariables(parseItem(line)));
+    const key = await ctx.renderTypedWith(expr, itemVariables(await parseItem(line)));
     return typeof key === "object" && key !== null ? JSON.stringify(key) : String(key);
   } catch (e) {
     throw new TaskFailure(`Unable to compute the key of item ${index + 1}: ${(e as Error).message}`);

@@ -39,7 +39,7 @@ export const filterItemsTask: RunnableTask = {
       let keep: boolean;
       let value: unknown;
       try {
-        value = await ctx.renderTypedWith(condition, itemVariables(parseItem(line)));
+        value = await ctx.renderTypedWith(condition, itemVariables(await parseItem(line)));
       } catch (e) {
         if (onErrorOrNull === "FAIL") {
           throw new TaskFailure(
