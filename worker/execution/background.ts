@@ -8,7 +8,7 @@
 import type { EngineState } from "../engine/types";
 import type { ExecutionScope } from "../storage/files";
 import type { ExecutionJson } from "./json";
-import { announceEnd } from "./notices";
+import { announce } from "./notices";
 import { drainOutbox } from "./outbox";
 import type { ExecutionStore } from "./store";
 
@@ -72,14 +72,14 @@ export class Background {
     return this.store.notices().filter((key) => !this.delivered.has(key));
   }
 
-  /** Tells the rest of the system that this execution ended; retried on an alarm until done. */
+  /** Tells the rest of the system of this execution's end and transitions; retried on an alarm until done. */
   deliverNotices(subject: Subject): Promise<void> {
     const keys = this.pendingNotices();
     if (!keys.length) return Promise.resolve();
     const work = (async () => {
       for (const key of keys) {
         try {
-          await announceEnd(this.env, subject.state, subject.json());
+          await announce(this.env, subject.state, subject.json(), key);
           this.delivered.add(key);
         } catch (error) {
           console.error("delivering the end of an execution failed; retrying on an alarm", error);

@@ -12,6 +12,7 @@ import { SecretsUnavailable } from "../secrets/crypto";
 import { openBackfillInputs } from "../triggers/backfill-inputs";
 import { type ConditionContext, conditionsMet } from "../triggers/conditions";
 import type { PendingStart } from "../triggers/store";
+import { FLOW } from "../triggers/sync";
 import { resolveInputs } from "./inputs";
 import { startExecution } from "./start";
 
@@ -40,9 +41,17 @@ export async function triggerInputs(
   overrides: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
   const rendered = (await renderDeep(trigger.inputs ?? {}, vars)) as Record<string, unknown>;
+  return validatedInputs(flow, { ...rendered, ...overrides }, vars);
+}
+
+async function validatedInputs(
+  flow: Flow,
+  values: Record<string, unknown>,
+  vars: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const resolved = await resolveInputs(
     flow.inputs,
-    { values: { ...rendered, ...overrides }, files: {} },
+    { values, files: {} },
     {
       now: new Date(),
       storeFile: () => Promise.reject(new Error("a trigger cannot upload files")),
@@ -82,10 +91,22 @@ export async function launch(env: Env, tenantId: string, p: PendingStart): Promi
     }
   }
   let inputs: Record<string, unknown>;
+  let rendered: Record<string, unknown>;
   try {
-    inputs = await triggerInputs(found.flow, p.trigger, vars, overrides);
+    rendered = { ...((await renderDeep(p.trigger.inputs ?? {}, vars)) as Record<string, unknown>), ...overrides };
   } catch (e) {
     return { ok: false, permanent: true, reason: (e as Error).message };
+  }
+  try {
+    inputs = await validatedInputs(found.flow, rendered, vars);
+  } catch (e) {
+    // Kestra starts a Flow trigger's execution with its rendered inputs as they are; typing them
+    // against the listener's declarations is ours, and must not cost the firing.
+    if (p.trigger.type !== FLOW) return { ok: false, permanent: true, reason: (e as Error).message };
+    console.warn(
+      `flow trigger ${p.namespace}.${p.flowId}.${p.trigger.id}: ${(e as Error).message}; started as rendered`,
+    );
+    inputs = rendered;
   }
   const trigger: ExecutionTrigger = { id: p.trigger.id, type: p.trigger.type, variables: p.variables };
   const execution = await startExecution(env, {

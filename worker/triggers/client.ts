@@ -3,6 +3,7 @@
 import type { Flow } from "../../schema/flow/types";
 import { database } from "../db/client";
 import { tenantsWithTriggers } from "../db/flows";
+import { rememberListenedStates } from "./listened-states";
 import { triggersStub } from "./object";
 
 /**
@@ -18,7 +19,7 @@ export async function syncFlowTriggers(
   if (!flows.length) return;
   try {
     const stub = triggersStub(env, tenantId);
-    for (const f of flows) await stub.syncFlow(tenantId, f.namespace, f.id);
+    for (const f of flows) rememberListenedStates(tenantId, await stub.syncFlow(tenantId, f.namespace, f.id));
   } catch (e) {
     console.error("syncing flow triggers failed; the cron will reconcile", e);
   }

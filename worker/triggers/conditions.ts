@@ -16,6 +16,8 @@ export interface UpstreamView {
   state: string;
   outputs?: Record<string, unknown>;
   labels: { key: string; value: string }[];
+  /** The place of this state in the execution's state histories: one firing per transition. */
+  transition?: number;
 }
 
 export interface ConditionContext {

@@ -8,11 +8,12 @@ import { launch } from "../launch/trigger";
 import { sealBackfillInputs } from "./backfill-inputs";
 import type { UpstreamView } from "./conditions";
 import { evaluateFlowTriggers } from "./flow-trigger";
+import { nonTerminalStates } from "./listened-states";
 import { releaseStaleLocks } from "./locks";
 import type { BackfillRequest, TriggerOutcome, TriggersObject, TriggerTarget, WebhookAnswer } from "./object";
 import { advanceSchedules, countOccurrences, triggerKey } from "./schedule";
 import { type Backfill, type TriggerRow, TriggerStore } from "./store";
-import { applyFlow, firstAfter, readFlow, reconcile, SCHEDULE } from "./sync";
+import { applyFlow, FLOW, firstAfter, readFlow, reconcile, SCHEDULE } from "./sync";
 import { WebhookGate, type WebhookSettings } from "./webhook-gate";
 import { WindowStore } from "./window-store";
 
@@ -76,11 +77,27 @@ export class TriggersDurableObject extends DurableObject<Env> implements Trigger
     return tenantId;
   }
 
-  /** A flow was written: apply its current definition from D1, then re-arm. */
-  async syncFlow(tenantId: string, namespace: string, flowId: string): Promise<void> {
+  /** A flow was written: apply its current definition from D1, then re-arm. Answers listenedStates. */
+  async syncFlow(tenantId: string, namespace: string, flowId: string): Promise<string[]> {
     await this.ready(tenantId);
     applyFlow(this.store, namespace, flowId, await readFlow(this.env, tenantId, namespace, flowId), this.now());
     await this.arm();
+    return this.listened();
+  }
+
+  /** The non-terminal states the tenant's active Flow triggers list (RUNNING, PAUSED…). */
+  async listenedStates(tenantId: string): Promise<string[]> {
+    await this.ready(tenantId);
+    return this.listened();
+  }
+
+  private listened(): string[] {
+    const states = new Set<string>();
+    for (const row of this.store.ofType(FLOW)) {
+      if (row.inactive || row.disabled) continue;
+      for (const s of nonTerminalStates(row.definition.states)) states.add(s);
+    }
+    return [...states];
   }
 
   /** The minute cron: reconcile with D1, release stale locks, catch up on anything due, re-arm. */
@@ -213,6 +230,17 @@ export class TriggersDurableObject extends DurableObject<Env> implements Trigger
       await this.arm();
     }
     // Nothing fired and nothing changed: the alarm already stands for what it stood for.
+    return fired;
+  }
+
+  /** An execution of the tenant moved to a non-terminal state: Flow triggers listing it fire. */
+  async executionStateChanged(tenantId: string, upstream: UpstreamView): Promise<number> {
+    await this.ready(tenantId);
+    const fired = await evaluateFlowTriggers(this.store, this.windows, upstream, this.now());
+    if (fired) {
+      await this.drain();
+      await this.arm();
+    }
     return fired;
   }
 

@@ -1,5 +1,6 @@
-// Flow triggers (spec §9.2): when an execution of the tenant ends, each Flow trigger whose states,
-// conditions and window groups accept it gets one firing, keyed by the upstream execution id. A
+// Flow triggers (spec §9.2): when an execution of the tenant ends (or enters a non-terminal state a
+// trigger lists in `states`), each Flow trigger whose states, conditions and window groups accept
+// it gets one firing, keyed by the upstream execution id and the transition. A
 // window group is the trigger's `preconditions` or one deprecated MultipleCondition: named entries
 // that must all be met by upstream ends within a time window (windows.ts), then reset. The first
 // sighting of (upstream, trigger), the groups' progress and the outbox row are written in one
@@ -172,6 +173,7 @@ async function groupsOf(t: Trigger, u: UpstreamView, vars: Record<string, unknow
 
 interface Decision {
   row: { namespace: string; flowId: string; triggerId: string };
+  sighting: string;
   groups: Group[];
   start: PendingStart;
 }
@@ -201,12 +203,15 @@ export async function evaluateFlowTriggers(
     // An end that meets no entry of any group changes nothing (and must not fire).
     if (groups.length && groups.every((g) => g.met.length === 0)) continue;
     const key = `${row.namespace}/${row.flowId}/${row.triggerId}`;
+    // One firing per transition: a restarted execution that ends again, or runs again, fires again.
+    const sighting = upstream.transition === undefined ? upstream.id : `${upstream.id}@${upstream.transition}`;
     const correlation = upstream.labels.find((l) => l.key === "system.correlationId");
     decisions.push({
       row,
+      sighting,
       groups,
       start: {
-        executionId: await derivedId(upstream.id, `flow-trigger:${key}`),
+        executionId: await derivedId(sighting, `flow-trigger:${key}`),
         namespace: row.namespace,
         flowId: row.flowId,
         trigger: t,
@@ -219,7 +224,7 @@ export async function evaluateFlowTriggers(
   store.transaction(() => {
     for (const d of decisions) {
       const { namespace, flowId, triggerId } = d.row;
-      if (!windows.firstSighting(`${upstream.id}|${namespace}/${flowId}/${triggerId}`, now)) continue;
+      if (!windows.firstSighting(`${d.sighting}|${namespace}/${flowId}/${triggerId}`, now)) continue;
       const updated = d.groups.map((g) => {
         const k = { namespace, flowId, triggerId, group: g.id };
         const progress = g.span && advanceProgress(windows.progress(k), g.span, g.met, now);

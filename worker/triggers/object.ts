@@ -26,8 +26,12 @@ export type TriggerOutcome =
   | { ok: false; reason: "not_found" | "invalid"; message: string };
 
 export interface TriggersObject {
-  /** A flow was written: apply its current definition from D1, then re-arm. */
-  syncFlow(tenantId: string, namespace: string, flowId: string): Promise<void>;
+  /** A flow was written: apply its current definition from D1, then re-arm; answers listenedStates. */
+  syncFlow(tenantId: string, namespace: string, flowId: string): Promise<string[]>;
+  /** The non-terminal states (RUNNING, PAUSED…) the tenant's active Flow triggers list. */
+  listenedStates(tenantId: string): Promise<string[]>;
+  /** An execution of the tenant moved to a non-terminal state: the Flow triggers listing it fire. */
+  executionStateChanged(tenantId: string, upstream: UpstreamView): Promise<number>;
   /** The minute cron: reconcile with D1, release stale locks, catch up on anything due, re-arm. */
   rearm(tenantId: string): Promise<void>;
   /** An execution of the tenant ended: Flow triggers listening for it fire; its lock is released. */

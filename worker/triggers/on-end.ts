@@ -5,6 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { executions } from "../../schema/db";
 import { database } from "../db/client";
 import type { ExecutionJson } from "../execution/json";
+import type { UpstreamView } from "./conditions";
 import { triggersStub } from "./object";
 
 /** The execution's tenant: carried by the JSON when the caller includes it, else from the D1 index. */
@@ -22,16 +23,27 @@ async function tenantOf(env: Env, execution: ExecutionJson & { tenantId?: unknow
   return only.tenantId;
 }
 
-export async function executionEnded(env: Env, execution: ExecutionJson, tenantId?: string): Promise<void> {
+/** What Flow triggers see of an execution (its state as it is now). */
+export const upstreamOf = (execution: ExecutionJson): UpstreamView & { trigger?: { id: string } } => ({
+  id: execution.id,
+  namespace: execution.namespace,
+  flowId: execution.flowId,
+  flowRevision: execution.flowRevision,
+  state: execution.state.current,
+  outputs: execution.outputs,
+  labels: execution.labels,
+  transition: execution.state.histories.length,
+  trigger: execution.trigger && { id: execution.trigger.id },
+});
+
+/** `transition`: the place of the end in the state histories (a restarted execution ends again). */
+export async function executionEnded(
+  env: Env,
+  execution: ExecutionJson,
+  tenantId?: string,
+  transition?: number,
+): Promise<void> {
   const tenant = tenantId ?? (await tenantOf(env, execution));
-  await triggersStub(env, tenant).executionEnded(tenant, {
-    id: execution.id,
-    namespace: execution.namespace,
-    flowId: execution.flowId,
-    flowRevision: execution.flowRevision,
-    state: execution.state.current,
-    outputs: execution.outputs,
-    labels: execution.labels,
-    trigger: execution.trigger && { id: execution.trigger.id },
-  });
+  const upstream = upstreamOf(execution);
+  await triggersStub(env, tenant).executionEnded(tenant, transition ? { ...upstream, transition } : upstream);
 }
