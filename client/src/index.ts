@@ -4,6 +4,7 @@
 //   const p = new Peregrine({ url: "http://127.0.0.1:8787", tenant: "main", apiKey });
 //   await p.flows.save(yaml);
 //   const ex = await p.executions.create("dev", "hello", { inputs: { n: 3 }, wait: true });
+import { ExecutionsBulk } from "./bulk.ts";
 import { Executions } from "./executions.ts";
 import { Flows } from "./flows.ts";
 import { Http, type PeregrineOptions } from "./http.ts";
@@ -13,6 +14,8 @@ export class Peregrine {
   readonly flows: Flows;
   readonly executions: Executions;
   readonly taskRuns: TaskRuns;
+  /** Kill, restart, replay, delete or label many executions, by ids or by filter. */
+  readonly bulk: ExecutionsBulk;
   /** The transport, for calls the SDK has no method for yet: `p.http.json("kv/...")`. */
   readonly http: Http;
 
@@ -21,6 +24,7 @@ export class Peregrine {
     this.flows = new Flows(this.http);
     this.executions = new Executions(this.http);
     this.taskRuns = new TaskRuns(this.http, this.executions);
+    this.bulk = new ExecutionsBulk(this.http);
   }
 
   get tenant(): string {
@@ -28,6 +32,13 @@ export class Peregrine {
   }
 }
 
+export {
+  type BulkAction,
+  type BulkOutcome,
+  type BulkReport,
+  type BulkTarget,
+  ExecutionsBulk,
+} from "./bulk.ts";
 export { isPeregrineError, PeregrineError, type PeregrineErrorCode } from "./errors.ts";
 export { Executions, isTerminalState } from "./executions.ts";
 export { Flows } from "./flows.ts";
