@@ -62,6 +62,19 @@ export class TooLarge extends DomainError {
   readonly code = "payload_too_large";
 }
 
+/** Over a rate or quota; `retryAfterSeconds` says when to try again (the API's Retry-After). */
+export class RateLimited extends DomainError {
+  override readonly name = "RateLimited";
+  readonly code = "rate_limited";
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options: DomainErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
 /** A missing, malformed, unknown or revoked credential. */
 export class Unauthorized extends DomainError {
   override readonly name = "Unauthorized";

@@ -4,6 +4,7 @@ import { sweepStalledExecutions } from "./execution/sweeper";
 import { rearmSchedulers } from "./triggers/client";
 
 export { FlowConcurrencyDurableObject } from "./concurrency/durable-object";
+export { TenantLimitsDurableObject } from "./concurrency/tenant-limits-object";
 export { ExecutionDurableObject } from "./execution/durable-object";
 export { TriggersDurableObject } from "./triggers/durable-object";
 

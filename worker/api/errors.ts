@@ -6,7 +6,15 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { Violation } from "../../schema/flow";
-import { DomainError, type DomainErrorOptions, type ErrorCode, invalid, notFound, TooLarge } from "../errors";
+import {
+  DomainError,
+  type DomainErrorOptions,
+  type ErrorCode,
+  invalid,
+  notFound,
+  RateLimited,
+  TooLarge,
+} from "../errors";
 import type { AppEnv } from "./context";
 
 export interface ErrorBody {
@@ -51,6 +59,7 @@ export function errorResponse(c: Context, error: DomainError): Response {
   const status = STATUS[error.code];
   const headers: Record<string, string> = {};
   if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="peregrine"';
+  if (error instanceof RateLimited) headers["Retry-After"] = String(error.retryAfterSeconds);
   return c.json(body, status, headers);
 }
 

@@ -108,6 +108,8 @@ export interface Execution {
   deleted: boolean;
   /** For a subflow's execution: the task run of the parent that waits for it (not in the API JSON). */
   parent?: { executionId: string; taskRunId: string };
+  /** Executions that started one another before this one (launch/limits.ts); absent when 0. */
+  chainDepth?: number;
 }
 
 /** Everything the engine needs; it mutates this in place and reports what it touched. */

@@ -53,8 +53,8 @@ export class ExecutionDurableObject extends DurableObject<Env> implements Execut
 
   // ── RPC ───────────────────────────────────────────────────────────────────────────────────
 
-  /** Stores a new execution and starts it (or arms its scheduleDate). Idempotent per id. */
-  async create(execution: Execution, flow: Flow, seed: TaskRun[] = []): Promise<ExecutionJson> {
+  /** Stores a new execution and starts it (or, refused, ends it FAILED at once). Idempotent per id. */
+  async create(execution: Execution, flow: Flow, seed: TaskRun[] = [], refusal?: string): Promise<ExecutionJson> {
     if (!this.machine) {
       const state = { flow, execution, taskRuns: seed };
       this.store.transaction(() => {
@@ -62,7 +62,8 @@ export class ExecutionDurableObject extends DurableObject<Env> implements Execut
         this.store.saveTaskRuns(seed);
       });
       this.machine = new ExecutionMachine(state);
-      await this.admit();
+      if (refusal) await this.pump([{ type: "refused", state: "FAILED", message: refusal }]);
+      else await this.admit();
     }
     return this.json();
   }

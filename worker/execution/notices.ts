@@ -1,8 +1,10 @@
 // What an execution's state changes set off elsewhere, delivered at least once from its Durable
-// Object. Its end: Flow triggers of the tenant, the flow's concurrency slot, and a waiting parent
-// Subflow. A non-terminal transition (RUNNING, PAUSED…): the Flow triggers that list that state.
+// Object. Its end: Flow triggers of the tenant, the flow's concurrency slot, the tenant's running
+// place (launch/limits.ts), and a waiting parent Subflow. A non-terminal transition (RUNNING,
+// PAUSED…): the Flow triggers that list that state.
 // Every receiver is idempotent, so a repeated delivery after a crash changes nothing.
 import { concurrencyStub } from "../concurrency/object";
+import { tenantLimitsStub } from "../concurrency/tenant-limits";
 import type { EngineState } from "../engine/types";
 import { listensTo } from "../triggers/listened-states";
 import { triggersStub } from "../triggers/object";
@@ -32,7 +34,11 @@ export async function announce(env: Env, state: EngineState, json: ExecutionJson
     case "state": {
       const tenantId = state.execution.tenantId;
       if (!(await listensTo(env, tenantId, notice.state))) return;
-      const upstream = { ...upstreamOf(json), state: notice.state, transition: notice.transition };
+      const upstream = {
+        ...upstreamOf(json, state.execution.chainDepth ?? 0),
+        state: notice.state,
+        transition: notice.transition,
+      };
       await triggersStub(env, tenantId).executionStateChanged(tenantId, upstream);
       return;
     }
@@ -47,7 +53,10 @@ export async function announce(env: Env, state: EngineState, json: ExecutionJson
 
 async function announceEnd(env: Env, state: EngineState, json: ExecutionJson, transition: number): Promise<void> {
   const ex = state.execution;
-  await executionEnded(env, json, ex.tenantId, transition);
+  await Promise.all([
+    executionEnded(env, json, ex.tenantId, transition, ex.chainDepth ?? 0),
+    tenantLimitsStub(env, ex.tenantId).release(ex.id),
+  ]);
   const limit = state.flow.concurrency?.limit;
   if (limit) await concurrencyStub(env, ex.tenantId, ex.namespace, ex.flowId).release(ex.id, limit);
   if (ex.parent) {

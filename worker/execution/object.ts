@@ -22,8 +22,11 @@ export interface LogFilter {
 }
 
 export interface ExecutionObject {
-  /** Stores a new execution and starts it (or arms its scheduleDate). Idempotent per id. */
-  create(execution: Execution, flow: Flow, seed?: TaskRun[]): Promise<ExecutionJson>;
+  /**
+   * Stores a new execution and starts it (or arms its scheduleDate). Idempotent per id. With a
+   * `refusal`, the execution is stored FAILED with that reason and never runs (launch/limits.ts).
+   */
+  create(execution: Execution, flow: Flow, seed?: TaskRun[], refusal?: string): Promise<ExecutionJson>;
   get(): Promise<ExecutionJson | null>;
   /** The execution without its task runs: cheap, for callers that need only who and where it is. */
   summary(): Promise<ExecutionSummaryJson | null>;

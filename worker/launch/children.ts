@@ -121,5 +121,6 @@ export function startChild(
     scheduleDate: plan.scheduleDate,
     trigger: plan.trigger,
     parent: plan.wait ? { executionId: parent.id, taskRunId: child.taskRunId } : undefined,
+    chainDepth: (parent.chainDepth ?? 0) + 1,
   });
 }

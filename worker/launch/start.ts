@@ -9,6 +9,7 @@ import { executionStub } from "../execution/object";
 import { derivedId, newId } from "../ids";
 import { checkStoredValue } from "../limits";
 import { type SealSource, sealInputs } from "../secrets/inputs";
+import { admitStart } from "./limits";
 
 export interface StartOptions {
   tenantId: string;
@@ -32,6 +33,8 @@ export interface StartOptions {
   secretsFrom?: SealSource;
   /** Inputs sealed like SECRET ones though the flow declares them otherwise (a parent's secrets). */
   alsoSecret?: string[];
+  /** How many executions started one another before this one (launch/limits.ts); 0 from outside. */
+  chainDepth?: number;
 }
 
 /** Flow labels (minus system ones), then the request's, then the correlation id. */
@@ -57,13 +60,18 @@ export async function startExecution(env: Env, opts: StartOptions): Promise<Exec
   );
   const id = opts.id ?? newId();
   const now = new Date();
+  const labels = executionLabels(opts.flow, opts.labels ?? [], id);
+  const chainDepth = opts.chainDepth ?? 0;
+  const correlationId = labels.find((l) => l.key === "system.correlationId")?.value ?? id;
+  // The tenant's limits, before anything is stored: a refused start leaves nothing behind.
+  const verdict = await admitStart(env, opts.tenantId, id, chainDepth, correlationId);
   const execution: Execution = {
     id,
     tenantId: opts.tenantId,
     namespace: opts.flow.namespace,
     flowId: opts.flow.id,
     flowRevision: opts.revision,
-    labels: executionLabels(opts.flow, opts.labels ?? [], id),
+    labels,
     state: newState(now),
     originalId: opts.originalId ?? id,
     metadata: {
@@ -88,7 +96,8 @@ export async function startExecution(env: Env, opts: StartOptions): Promise<Exec
   if (opts.scheduleDate) execution.scheduleDate = opts.scheduleDate;
   if (opts.parentId) execution.parentId = opts.parentId;
   if (opts.parent) execution.parent = opts.parent;
-  return executionStub(env, opts.tenantId, id).create(execution, opts.flow, opts.seed);
+  if (chainDepth > 0) execution.chainDepth = chainDepth;
+  return executionStub(env, opts.tenantId, id).create(execution, opts.flow, opts.seed, verdict.refusal);
 }
 
 /** CREATE_NEW_EXECUTION: replays an execution into a new one, attemptNumber + 1; a stable id makes it once. */
@@ -107,6 +116,7 @@ export async function startRetryExecution(env: Env, state: EngineState): Promise
     originalId: execution.originalId,
     attemptNumber: execution.metadata.attemptNumber + 1,
     originalCreatedDate: execution.metadata.originalCreatedDate,
+    chainDepth: execution.chainDepth,
   });
   return created.id;
 }

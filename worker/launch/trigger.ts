@@ -14,6 +14,7 @@ import { type ConditionContext, conditionsMet } from "../triggers/conditions";
 import type { PendingStart } from "../triggers/store";
 import { FLOW } from "../triggers/sync";
 import { resolveInputs } from "./inputs";
+import { ChainTooDeep } from "./limits";
 import { startExecution } from "./start";
 
 export type LaunchOutcome =
@@ -109,14 +110,21 @@ export async function launch(env: Env, tenantId: string, p: PendingStart): Promi
     inputs = rendered;
   }
   const trigger: ExecutionTrigger = { id: p.trigger.id, type: p.trigger.type, variables: p.variables };
-  const execution = await startExecution(env, {
-    id: p.executionId,
-    tenantId,
-    flow: found.flow,
-    revision: found.revision,
-    inputs,
-    labels: triggerLabels(p.trigger, p.labels),
-    trigger,
-  });
-  return { ok: true, execution };
+  try {
+    const execution = await startExecution(env, {
+      id: p.executionId,
+      tenantId,
+      flow: found.flow,
+      revision: found.revision,
+      inputs,
+      labels: triggerLabels(p.trigger, p.labels),
+      trigger,
+      chainDepth: p.chainDepth,
+    });
+    return { ok: true, execution };
+  } catch (e) {
+    // Over the chain depth: never. Over a rate or the running limit: rejected, retried later.
+    if (e instanceof ChainTooDeep) return { ok: false, permanent: true, reason: e.message };
+    throw e;
+  }
 }

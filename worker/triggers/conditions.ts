@@ -18,6 +18,8 @@ export interface UpstreamView {
   labels: { key: string; value: string }[];
   /** The place of this state in the execution's state histories: one firing per transition. */
   transition?: number;
+  /** How deep in its chain the upstream execution is (launch/limits.ts); a firing is one deeper. */
+  chainDepth?: number;
 }
 
 export interface ConditionContext {

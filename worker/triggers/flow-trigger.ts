@@ -217,6 +217,7 @@ export async function evaluateFlowTriggers(
         trigger: t,
         variables,
         labels: correlation ? [correlation] : [],
+        chainDepth: (upstream.chainDepth ?? 0) + 1,
       },
     });
   }

@@ -24,7 +24,7 @@ async function tenantOf(env: Env, execution: ExecutionJson & { tenantId?: unknow
 }
 
 /** What Flow triggers see of an execution (its state as it is now). */
-export const upstreamOf = (execution: ExecutionJson): UpstreamView & { trigger?: { id: string } } => ({
+export const upstreamOf = (execution: ExecutionJson, chainDepth = 0): UpstreamView & { trigger?: { id: string } } => ({
   id: execution.id,
   namespace: execution.namespace,
   flowId: execution.flowId,
@@ -34,6 +34,7 @@ export const upstreamOf = (execution: ExecutionJson): UpstreamView & { trigger?:
   labels: execution.labels,
   transition: execution.state.histories.length,
   trigger: execution.trigger && { id: execution.trigger.id },
+  chainDepth,
 });
 
 /** `transition`: the place of the end in the state histories (a restarted execution ends again). */
@@ -42,8 +43,9 @@ export async function executionEnded(
   execution: ExecutionJson,
   tenantId?: string,
   transition?: number,
+  chainDepth = 0,
 ): Promise<void> {
   const tenant = tenantId ?? (await tenantOf(env, execution));
-  const upstream = upstreamOf(execution);
+  const upstream = upstreamOf(execution, chainDepth);
   await triggersStub(env, tenant).executionEnded(tenant, transition ? { ...upstream, transition } : upstream);
 }

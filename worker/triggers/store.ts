@@ -61,6 +61,8 @@ export interface PendingStart {
   sealedInputs?: { backfillId: string; inputs: Record<string, Sealed> };
   /** Schedules: conditions are evaluated when the firing is launched, against this date. */
   calendar?: { date: number; timezone?: string };
+  /** Flow triggers: the depth of the execution to start in its chain (launch/limits.ts). */
+  chainDepth?: number;
 }
 
 type Raw = Record<string, SqlStorageValue>;
