@@ -6,6 +6,7 @@ import { type Http, labelList, type Query, seg } from "./http.ts";
 import { readEvents } from "./sse.ts";
 import type {
   CreateExecutionOptions,
+  EvalResult,
   ExecutionJson,
   ExecutionSearch,
   ExecutionSummaryJson,
@@ -217,5 +218,17 @@ export class Executions {
   /** A file of the execution's internal storage (`kestra:///…`), as the server's response (stream it or read it). */
   file(id: string, uri: string, options: { signal?: AbortSignal } = {}): Promise<Response> {
     return this.http.call(`executions/${seg(id)}/file`, { query: { path: uri }, signal: options.signal });
+  }
+
+  /**
+   * The expression console: renders `expression` (a template with `{{ }}`) against the task run's
+   * context. A failing template answers `error` and the `position` of the failing expression.
+   */
+  eval(id: string, taskRunId: string, expression: string): Promise<EvalResult> {
+    return this.http.json(`executions/${seg(id)}/eval/${seg(taskRunId)}`, {
+      method: "POST",
+      body: expression,
+      headers: { "Content-Type": "text/plain" },
+    });
   }
 }

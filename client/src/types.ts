@@ -1,5 +1,6 @@
 // The API's shapes, taken from the Worker's own code (the functions that build each response), so
 // they cannot drift from what the server sends. Type-only: nothing here reaches the bundle.
+import type { EvalResult } from "../../worker/api/eval.ts";
 import type { FlowJson, ValidationReport } from "../../worker/api/flows.ts";
 import type { LogJson } from "../../worker/api/logs.ts";
 import type { Label, StateType } from "../../worker/engine/types.ts";
@@ -7,6 +8,7 @@ import type { ExecutionJson, ExecutionSummaryJson, StateJson, TaskRunJson } from
 import type { TaskRunViewJson } from "../../worker/execution/taskrun-lookup.ts";
 
 export type {
+  EvalResult,
   ExecutionJson,
   ExecutionSummaryJson,
   FlowJson,

@@ -6,6 +6,7 @@ import { routingPath } from "../auth/tenantless";
 import { limitBodies } from "./body-limit";
 import type { AppEnv } from "./context";
 import { onError, onNotFound } from "./errors";
+import { evalApi } from "./eval";
 import { executions } from "./executions";
 import { filesApi } from "./files";
 import { flows } from "./flows";
@@ -37,6 +38,7 @@ export const app = new Hono<AppEnv>({ getPath: routingPath })
   .route("/api/v1/:tenant/executions/webhook", webhooks)
   .route("/api/v1/:tenant/executions", filesApi)
   .route("/api/v1/:tenant/executions", executionTaskRunsApi)
+  .route("/api/v1/:tenant/executions", evalApi)
   .route("/api/v1/:tenant/executions", executions)
   .route("/api/v1/:tenant/taskruns", taskRunsApi)
   .route("/api/v1/:tenant/logs", logsApi)

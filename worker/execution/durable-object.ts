@@ -20,6 +20,7 @@ import type { LogLevel } from "../tasks/types";
 import { Background, type Subject } from "./background";
 import { StepBatch } from "./batch";
 import { carryOut } from "./commands";
+import { type EvalOutcome, evaluateForTaskRun } from "./eval";
 import { ForEachItemChildren, forEachItemWork, itemEnded } from "./foreach-item";
 import { type ExecutionJson, type ExecutionSummaryJson, executionJson, executionSummaryJson } from "./json";
 import { type ControlOutcome, type ExecutionObject, executionStub, type LogFilter } from "./object";
@@ -248,6 +249,13 @@ export class ExecutionDurableObject extends DurableObject<Env> implements Execut
   async renderHere(value: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
     if (!this.machine) return { ok: false, error: "The subflow execution was not found" };
     return renderInExecution(this.host(), value);
+  }
+
+  async evaluate(taskRunId: string, templates: string[]): Promise<EvalOutcome[] | undefined | null> {
+    if (!this.visible()) return null;
+    const run = this.machine!.taskRun(taskRunId);
+    if (!run) return undefined;
+    return evaluateForTaskRun(this.host(), run, templates);
   }
 
   async markDeleted(): Promise<boolean> {

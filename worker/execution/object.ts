@@ -5,6 +5,7 @@ import type { Flow } from "../../schema/flow/types";
 import type { Execution, Label, StateType, TaskRun } from "../engine/types";
 import type { Sealed } from "../secrets/crypto";
 import type { SealedInputs } from "../secrets/inputs";
+import type { EvalOutcome } from "./eval";
 import type { ExecutionJson, ExecutionSummaryJson } from "./json";
 import type { LogRow, MetricRow } from "./store";
 import type { Paging, TaskRunMatch, TaskRunPage, TaskRunViewJson } from "./taskrun-lookup";
@@ -53,6 +54,11 @@ export interface ExecutionObject {
   setLabels(labels: Label[]): Promise<ControlOutcome>;
   /** Renders `value` in this execution's context (its variables and services). */
   renderHere(value: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: string }>;
+  /**
+   * The expression console: each template rendered against the task run's context, secrets masked.
+   * Null when there is no such execution, undefined when it has no such task run.
+   */
+  evaluate(taskRunId: string, templates: string[]): Promise<EvalOutcome[] | undefined | null>;
   markDeleted(): Promise<boolean>;
   // Task-run lookups (./taskrun-lookup.ts); null when there is no such execution (or it was deleted).
   taskRun(id: string): Promise<TaskRunViewJson | undefined | null>;
