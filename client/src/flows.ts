@@ -1,7 +1,7 @@
 // Flows: save YAML as sent (create or update), read, list, search, validate, revisions, delete.
 import { isPeregrineError } from "./errors.ts";
 import { type Http, labelList, seg } from "./http.ts";
-import type { FlowJson, FlowSearch, Paged, ValidationReport } from "./types.ts";
+import type { FlowGraph, FlowJson, FlowSearch, Paged, ValidationReport } from "./types.ts";
 
 const YAML = { "Content-Type": "application/x-yaml" };
 
@@ -76,5 +76,18 @@ export class Flows {
   /** Soft delete: the history stays. */
   delete(namespace: string, id: string): Promise<void> {
     return this.http.empty(`flows/${seg(namespace)}/${seg(id)}`, { method: "DELETE" });
+  }
+
+  /** The topology of a stored flow (its latest revision, or `revision`): nodes, edges by relation, clusters. */
+  graph(namespace: string, id: string, options: { revision?: number; signal?: AbortSignal } = {}): Promise<FlowGraph> {
+    return this.http.json(`flows/${seg(namespace)}/${seg(id)}/graph`, {
+      query: { revision: options.revision },
+      signal: options.signal,
+    });
+  }
+
+  /** The topology of a draft (YAML not saved); an invalid draft throws `invalid` with its violations. */
+  graphOf(source: string, options: { signal?: AbortSignal } = {}): Promise<FlowGraph> {
+    return this.http.json("flows/graph", { method: "POST", body: source, headers: YAML, signal: options.signal });
   }
 }

@@ -1,5 +1,6 @@
 // The API's shapes, taken from the Worker's own code (the functions that build each response), so
 // they cannot drift from what the server sends. Type-only: nothing here reaches the bundle.
+import type { FlowGraph, GraphEdge, GraphNode, Relation } from "../../schema/flow/graph.ts";
 import type { EvalResult } from "../../worker/api/eval.ts";
 import type { FlowJson, ValidationReport } from "../../worker/api/flows.ts";
 import type { LogJson } from "../../worker/api/logs.ts";
@@ -11,9 +12,13 @@ export type {
   EvalResult,
   ExecutionJson,
   ExecutionSummaryJson,
+  FlowGraph,
   FlowJson,
+  GraphEdge,
+  GraphNode,
   Label,
   LogJson,
+  Relation,
   StateJson,
   StateType,
   TaskRunJson,

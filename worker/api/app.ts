@@ -9,6 +9,7 @@ import { onError, onNotFound } from "./errors";
 import { evalApi } from "./eval";
 import { executions } from "./executions";
 import { filesApi } from "./files";
+import { flowGraphApi } from "./flow-graph";
 import { flows } from "./flows";
 import { apiKeys } from "./keys";
 import { kvApi } from "./kv";
@@ -32,6 +33,8 @@ export const app = new Hono<AppEnv>({ getPath: routingPath })
   .route("/api/v1/auth", sessionApi)
   // Tenant resources: the auth middleware has already checked that the key belongs to `:tenant`.
   // Mount each resource sub-app here, one line each (executions, taskruns, logs, metrics, …).
+  // Before flows: its POST /:namespace would take /graph.
+  .route("/api/v1/:tenant/flows", flowGraphApi)
   .route("/api/v1/:tenant/flows", flows)
   .route("/api/v1/:tenant/api-keys", apiKeys)
   .route("/api/v1/:tenant/login-codes", loginCodesApi)
