@@ -23,7 +23,7 @@ import { carryOut } from "./commands";
 import { type EvalOutcome, evaluateForTaskRun } from "./eval";
 import { ForEachItemChildren, forEachItemWork, itemEnded } from "./foreach-item";
 import { type ExecutionJson, type ExecutionSummaryJson, executionJson, executionSummaryJson } from "./json";
-import { type ControlOutcome, type ExecutionObject, executionStub, type LogFilter } from "./object";
+import { type ControlOutcome, type ExecutionObject, executionStub, type LogFilter, type Reconciled } from "./object";
 import { type RunnerHost, renderInExecution, type TaskAbort } from "./runner";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 import * as lookup from "./taskrun-lookup";
@@ -334,6 +334,15 @@ export class ExecutionDurableObject extends DurableObject<Env> implements Execut
   /** From the sweeper: finish whatever a lost alarm or an eviction left undone. */
   async poke(): Promise<void> {
     await this.wakeUp();
+  }
+
+  /** From the sweeper, whose stale index row says `indexState`: projects this object again if it differs. */
+  async reconcile(indexState: string): Promise<Reconciled> {
+    if (!this.machine) return "missing";
+    const differs = this.machine.execution.state.current !== indexState;
+    if (differs) this.store.transaction(() => this.store.remarkAll());
+    await this.wakeUp();
+    return differs ? "reprojected" : "poked";
   }
 
   override async alarm(): Promise<void> {

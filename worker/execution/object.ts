@@ -14,6 +14,9 @@ export type ControlOutcome =
   | { ok: true; execution: ExecutionJson }
   | { ok: false; reason: "not_found" | "conflict" | "invalid"; message: string };
 
+/** What the sweeper's reconcile found: no object, an index row brought up to date, or a poke. */
+export type Reconciled = "missing" | "reprojected" | "poked";
+
 export interface LogFilter {
   minLevel?: string;
   taskId?: string;
@@ -76,6 +79,11 @@ export interface ExecutionObject {
   follow(): Promise<ReadableStream<Uint8Array> | null>;
   /** From the sweeper: finish whatever a lost alarm or an eviction left undone. */
   poke(): Promise<void>;
+  /**
+   * From the sweeper, whose index row (not terminal, not updated for minutes) says `indexState`:
+   * a differing object is projected to D1 again (execution and every task run), then poked.
+   */
+  reconcile(indexState: string): Promise<Reconciled>;
   /** From the flow's concurrency object: a slot is ours, the queued execution starts. */
   dequeue(): Promise<void>;
   replaySeed(newExecutionId: string, taskRunId: string): Promise<TaskRun[] | null>;

@@ -194,6 +194,12 @@ export class ExecutionStore {
     this.markAll(runs.map((run) => `taskrun:${run.id}`));
   }
 
+  /** Marks the execution and every task run for D1 again: the sweeper found the index behind. */
+  remarkAll(): void {
+    const runs = this.sql.exec<{ id: string }>("SELECT id FROM task_runs").toArray();
+    this.markAll(["execution", ...runs.map((r) => `taskrun:${r.id}`)]);
+  }
+
   removeTaskRun(id: string): void {
     this.sql.exec("DELETE FROM task_runs WHERE id = ?", id);
     this.mark(`taskrun:${id}`);
