@@ -1,8 +1,9 @@
 // Replaying an execution: a new execution of the same flow (or another revision of it) with the
 // same inputs and labels, `parentId` = the original; from a task run, it starts with copies of the
-// task runs created before that one. Used by `POST /{id}/replay` and the bulk replays.
+// original's task runs but those after that one (engine/replay.ts) and with its state history. Used by `POST /{id}/replay` and the bulk replays.
 import type { Db } from "../db/client";
 import { getFlow } from "../db/flows";
+import type { State } from "../engine/types";
 import { notFound } from "../errors";
 import type { ExecutionJson } from "../execution/json";
 import { executionStub } from "../execution/object";
@@ -26,9 +27,18 @@ export async function replayExecution(
   const seed = opts.taskRunId ? await stub.replaySeed(id, opts.taskRunId) : undefined;
   if (opts.taskRunId && !seed) throw notFound(`Task run '${opts.taskRunId}' not found in execution '${source.id}'`);
   const sealed = await stub.sealedInputs();
+  // From a task run, the new execution carries the original's history, RESTARTED (Kestra's
+  // childExecution); from the start it is a fresh CREATED one.
+  const state: State | undefined = seed
+    ? {
+        current: "RESTARTED",
+        histories: [...source.state.histories, { state: "RESTARTED", date: new Date().toISOString() }],
+      }
+    : undefined;
   return startExecution(env, {
     id,
     seed: seed ?? undefined,
+    state,
     tenantId,
     flow: found.flow,
     revision: found.revision,

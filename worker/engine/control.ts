@@ -78,20 +78,28 @@ export function restartExecution(m: ExecutionMachine): void {
 export function goOnAfterRestart(m: ExecutionMachine): void {
   if (m.execution.state.current !== "RESTARTED") return;
   m.setExecution("RUNNING");
-  for (const run of m.state.taskRuns) if (run.state.current === "RESTARTED") rerun(m, run);
+  for (const run of m.state.taskRuns) {
+    if (run.state.current === "RESTARTED") rerun(m, run);
+    // A replay's kept flowables (its start cut short by an eviction) drive their children again.
+    else if (run.state.current === "RUNNING" && flowableKind(m.taskOf(run).type)) m.wake(run.id);
+  }
   m.wake(ROOT);
 }
 
 /** Flow concurrency (spec §3.6): no slot free, the execution waits in the queue. */
+/** Not started yet: CREATED, or RESTARTED as a replay from a task run is created. */
+const unstarted = (m: ExecutionMachine) =>
+  m.execution.state.current === "CREATED" || m.execution.state.current === "RESTARTED";
+
 export function queueExecution(m: ExecutionMachine): void {
-  if (m.execution.state.current !== "CREATED") return;
+  if (!unstarted(m)) return;
   m.setExecution("QUEUED");
   m.emit({ type: "log", level: "INFO", message: "Flow is queued due to concurrency limit exceeded" });
 }
 
 /** Flow concurrency with CANCEL or FAIL: the execution ends before it starts. */
 export function refuseExecution(m: ExecutionMachine, state: "CANCELLED" | "FAILED", message: string): void {
-  if (m.execution.state.current !== "CREATED") return;
+  if (!unstarted(m)) return;
   m.emit({ type: "log", level: state === "FAILED" ? "ERROR" : "INFO", message });
   m.setExecution(state);
   m.emit({ type: "ended" });
@@ -168,37 +176,4 @@ export function setTaskState(m: ExecutionMachine, taskRunId: string, state: Stat
     reopen(m);
   }
   m.wake(run.parentTaskRunId ?? ROOT);
-}
-
-/**
- * For a replay from `taskRunId`: the task runs created before it, as a new execution's (new ids,
- * parents remapped); its ancestors are set RUNNING again so that they drive it anew. Undefined when
- * the task run is not part of this execution.
- */
-export function replaySeed(
-  m: ExecutionMachine,
-  taskRunId: string,
-  newExecutionId: string,
-  ctx: { now: Date; newId(): string },
-): TaskRun[] | null {
-  const target = m.taskRun(taskRunId);
-  if (!target) return null;
-  const ancestors = new Set<string>();
-  for (let p = m.parentOf(target); p; p = m.parentOf(p)) ancestors.add(p.id);
-  const kept = m.state.taskRuns.slice(0, m.state.taskRuns.indexOf(target));
-  const ids = new Map(kept.map((r) => [r.id, ctx.newId()]));
-  const keep = (r: TaskRun) =>
-    ancestors.has(r.id) || (isTerminal(r.state.current) && (!r.parentTaskRunId || ids.has(r.parentTaskRunId)));
-  return kept.filter(keep).map((r) => {
-    const copy = structuredClone(r);
-    copy.id = ids.get(r.id)!;
-    copy.executionId = newExecutionId;
-    if (r.parentTaskRunId) copy.parentTaskRunId = ids.get(r.parentTaskRunId);
-    if (copy.meta) delete copy.meta.dueAt;
-    if (ancestors.has(r.id) && copy.state.current !== "RUNNING") {
-      copy.state.histories.push({ state: "RUNNING", date: ctx.now.toISOString() });
-      copy.state.current = "RUNNING";
-    }
-    return copy;
-  });
 }

@@ -229,12 +229,15 @@ export class ExecutionMachine {
 
   private start(): void {
     const s = this.execution.state.current;
-    if (s !== "CREATED" && s !== "QUEUED") return;
+    // A replay from a task run is created RESTARTED (engine/replay.ts) and started like any other.
+    if (s !== "CREATED" && s !== "QUEUED" && s !== "RESTARTED") return;
     this.setExecution("RUNNING");
     this.pending.add(ROOT);
-    // A replay starts with the task runs it kept: the flowables among them go on driving children.
+    // A replay starts with the task runs it kept: the flowables among them go on driving children,
+    // and the chosen one, RESTARTED, runs again.
     for (const run of this.state.taskRuns) {
       if (run.state.current === "RUNNING" && flowableKind(this.taskOf(run).type)) this.pending.add(run.id);
+      else if (run.state.current === "RESTARTED") this.dispatch(run);
     }
   }
 

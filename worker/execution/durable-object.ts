@@ -6,8 +6,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Flow } from "../../schema/flow/types";
 import { admissionEvent, concurrencyStub } from "../concurrency/object";
-import { replaySeed } from "../engine/control";
 import { canRestart, ExecutionMachine } from "../engine/machine";
+import { replaySeed } from "../engine/replay";
 import { isTerminal } from "../engine/state";
 import type { EngineEvent, Execution, Label, StateType, TaskRun } from "../engine/types";
 import { newId } from "../ids";
@@ -63,8 +63,11 @@ export class ExecutionDurableObject extends DurableObject<Env> implements Execut
         this.store.saveTaskRuns(seed);
       });
       this.machine = new ExecutionMachine(state);
+      // A replay from a task run is created RESTARTED, and answers so, as Kestra's does.
+      const answer = execution.state.current === "RESTARTED" ? structuredClone(this.json()) : undefined;
       if (refusal) await this.pump([{ type: "refused", state: "FAILED", message: refusal }]);
       else await this.admit();
+      if (answer) return answer;
     }
     return this.json();
   }
@@ -96,10 +99,7 @@ export class ExecutionDurableObject extends DurableObject<Env> implements Execut
     if (this.machine?.execution.state.current === "QUEUED") void this.pump([{ type: "start" }]);
   }
 
-  /**
-   * For a replay from `taskRunId`: the task runs created before it, as a new execution's (new ids,
-   * parents remapped); its ancestors are set RUNNING again so that they drive it anew.
-   */
+  /** For a replay from `taskRunId`: the task runs the new execution starts with (engine/replay.ts). */
   async replaySeed(newExecutionId: string, taskRunId: string): Promise<TaskRun[] | null> {
     if (!this.machine) return null;
     const seed = replaySeed(this.machine, taskRunId, newExecutionId, { now: new Date(), newId });

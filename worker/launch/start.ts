@@ -3,7 +3,7 @@
 // webhooks, schedules, flow triggers, subflows, ForEachItem, replays and retries all end here.
 import type { Flow } from "../../schema/flow/types";
 import { newState } from "../engine/state";
-import type { EngineState, Execution, ExecutionTrigger, Label, TaskRun } from "../engine/types";
+import type { EngineState, Execution, ExecutionTrigger, Label, State, TaskRun } from "../engine/types";
 import type { ExecutionJson } from "../execution/json";
 import { executionStub } from "../execution/object";
 import { derivedId, newId } from "../ids";
@@ -27,6 +27,8 @@ export interface StartOptions {
   parent?: { executionId: string; taskRunId: string };
   /** Task runs the execution starts with (a replay from a task run). */
   seed?: TaskRun[];
+  /** The state it is created in, when not a fresh CREATED (a replay carries its original's history). */
+  state?: State;
   /** Pre-allocated id, when files were stored under it before the execution existed. */
   id?: string;
   /** A replay's or retry's original, whose sealed SECRET inputs this execution takes over. */
@@ -72,7 +74,7 @@ export async function startExecution(env: Env, opts: StartOptions): Promise<Exec
     flowId: opts.flow.id,
     flowRevision: opts.revision,
     labels,
-    state: newState(now),
+    state: opts.state ?? newState(now),
     originalId: opts.originalId ?? id,
     metadata: {
       attemptNumber: opts.attemptNumber ?? 1,
