@@ -9,6 +9,7 @@ import { Executions } from "./executions.ts";
 import { Flows } from "./flows.ts";
 import { Http, type PeregrineOptions } from "./http.ts";
 import { TaskRuns } from "./taskruns.ts";
+import { Triggers } from "./triggers.ts";
 
 export class Peregrine {
   readonly flows: Flows;
@@ -16,6 +17,7 @@ export class Peregrine {
   readonly taskRuns: TaskRuns;
   /** Kill, restart, replay, delete or label many executions, by ids or by filter. */
   readonly bulk: ExecutionsBulk;
+  readonly triggers: Triggers;
   /** The transport, for calls the SDK has no method for yet: `p.http.json("kv/...")`. */
   readonly http: Http;
 
@@ -25,6 +27,7 @@ export class Peregrine {
     this.executions = new Executions(this.http);
     this.taskRuns = new TaskRuns(this.http, this.executions);
     this.bulk = new ExecutionsBulk(this.http);
+    this.triggers = new Triggers(this.http);
   }
 
   get tenant(): string {
@@ -46,4 +49,5 @@ export type { CallInit, FetchLike, PeregrineOptions, Query } from "./http.ts";
 export { Http } from "./http.ts";
 export { readEvents, type ServerSentEvent } from "./sse.ts";
 export { type IterationResult, type ResultOptions, type TaskRunMatch, TaskRuns, TaskRunView } from "./taskruns.ts";
+export { type BackfillOptions, Triggers, type TriggerTarget } from "./triggers.ts";
 export type * from "./types.ts";

@@ -4,6 +4,7 @@ import type { FlowGraph, GraphEdge, GraphNode, Relation } from "../../schema/flo
 import type { EvalResult } from "../../worker/api/eval.ts";
 import type { FlowJson, ValidationReport } from "../../worker/api/flows.ts";
 import type { LogJson } from "../../worker/api/logs.ts";
+import type { TriggerContextJson, TriggerItemJson } from "../../worker/api/triggers.ts";
 import type { Label, StateType } from "../../worker/engine/types.ts";
 import type { ExecutionJson, ExecutionSummaryJson, StateJson, TaskRunJson } from "../../worker/execution/json.ts";
 import type { TaskRunViewJson } from "../../worker/execution/taskrun-lookup.ts";
@@ -23,6 +24,8 @@ export type {
   StateType,
   TaskRunJson,
   TaskRunViewJson,
+  TriggerContextJson,
+  TriggerItemJson,
   ValidationReport,
 };
 

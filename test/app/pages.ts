@@ -46,3 +46,13 @@ export async function until<T>(read: () => Promise<T>, done: (value: T) => boole
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Saves a new revision of an existing flow (PUT), as the editor does. */
+export async function updateFlow(world: World, namespace: string, id: string, source: string): Promise<void> {
+  const res = await world.api(`flows/${namespace}/${id}`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/x-yaml" },
+    body: source,
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+}

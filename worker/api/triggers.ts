@@ -46,6 +46,11 @@ const itemJson = (tenantId: string, r: TriggerRow) => ({
   triggerContext: contextJson(tenantId, r),
 });
 
+/** Kestra's triggerContext: the state of one trigger. */
+export type TriggerContextJson = ReturnType<typeof contextJson>;
+/** One entry of a trigger search: its definition and its state. */
+export type TriggerItemJson = ReturnType<typeof itemJson>;
+
 const target = z.object({ namespace: z.string().min(1), flowId: z.string().min(1), triggerId: z.string().min(1) });
 
 const updateBody = target.extend({
