@@ -24,7 +24,19 @@ describe("render budgets", () => {
 
   it("stops exponential string growth through set and concatenation", async () => {
     const tpl = "{% set s = 'ab' %}{% for i in range(1, 60) %}{% set s = s ~ s %}{% endfor %}{{ s | length }}";
-    await expect(render(tpl, vars)).rejects.toThrow("output longer than");
+    await expect(render(tpl, vars)).rejects.toThrow("Render budget exceeded");
+  });
+
+  it("refuses a collection of more than 100,000 elements before building it", async () => {
+    await expect(render("{{ (1..100001) | length }}", vars)).rejects.toThrow("100001 elements is too large");
+    expect(await render("{{ (1..100000) | length }}", vars)).toBe("100000");
+  });
+
+  it("sums the work of every step: many cheap-looking big builds stop at the work budget", async () => {
+    // Each iteration builds 90,000 elements and a ~500,000-character string: allowed once, not twenty times.
+    const tpl = "{% for i in range(1, 20) %}{{ (1..90000) | join(',') | length }}{% endfor %}";
+    await expect(render(tpl, vars)).rejects.toThrow("units of work");
+    expect(await render("{{ (1..90000) | join(',') | length }}", vars)).toBe("528893");
   });
 
   it("stops self-recursive render() at the depth budget", async () => {

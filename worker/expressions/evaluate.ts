@@ -47,7 +47,7 @@ function arithmetic(op: string, node: { l: Node; r: Node }, l: unknown, r: unkno
   if (op === "+") {
     if (typeof l === "string" || typeof r === "string") {
       const s = toText(l) + toText(r);
-      env.budget.text(s.length);
+      env.budget.built(s.length);
       return s;
     }
     if (Array.isArray(l)) {
@@ -116,7 +116,7 @@ async function binary(node: Extract<Node, { k: "bin" }>, env: Env): Promise<unkn
   switch (op) {
     case "~": {
       const s = toText(l) + toText(r);
-      env.budget.text(s.length);
+      env.budget.built(s.length);
       return s;
     }
     case "==":
@@ -156,7 +156,7 @@ async function applyFilter(node: Extract<Node, { k: "filter" }>, env: Env): Prom
     input = null;
   }
   const out = await fn(input, await evalArgs(node.args, env), env);
-  if (typeof out === "string") env.budget.text(out.length);
+  if (typeof out === "string") env.budget.built(out.length);
   else if (Array.isArray(out)) env.budget.size(out.length);
   return out;
 }

@@ -1,5 +1,6 @@
 // Owns the `jq` filter: a self-contained interpreter for a practical jq subset (paths, iteration,
-// pipes, comma, select/map and friends, comparisons, arithmetic, literals, object construction).
+// pipes, comma, select/map and friends, comparisons, arithmetic, literals, object construction,
+// and the regex functions of jq-regex.ts).
 // Like Kestra's, it always returns the list of all results.
 import type { Env, FilterFn } from "../env";
 import { argString } from "../env";
@@ -7,9 +8,10 @@ import { RenderError } from "../errors";
 import { findsIn } from "../regex";
 import { compare, deepEqual, isDict, toJson, typeName } from "../values";
 import { type J, JqParser, lex } from "./jq-parse";
+import { captureObject, type JqMatch, jqMatches, substitute } from "./jq-regex";
 
 class Jq {
-  constructor(private readonly env: Env) {}
+  constructor(readonly env: Env) {}
 
   private one(e: J, input: unknown): unknown {
     const out = this.run(e, input);
@@ -233,6 +235,15 @@ const JQ_FUNCTIONS: Record<string, JqFn> = {
         typeof v === "string" ? v.includes(String(p)) : toJson(v).includes(toJson(p).replace(/^[[{]|[\]}]$/g, "")),
       ),
   "test/1": (q, v, [s]) => q.each(s as J, v).map((re) => findsIn(String(re), String(v))),
+  "test/2": (q, v, [s, f]) => regexCall(q, v, s, f, (ms) => [ms.length > 0]),
+  "match/1": (q, v, [s]) => regexCall(q, v, s, undefined, (ms) => ms),
+  "match/2": (q, v, [s, f]) => regexCall(q, v, s, f, (ms) => ms),
+  "capture/1": (q, v, [s]) => regexCall(q, v, s, undefined, (ms) => ms.map(captureObject)),
+  "capture/2": (q, v, [s, f]) => regexCall(q, v, s, f, (ms) => ms.map(captureObject)),
+  "sub/2": (q, v, [s, r]) => substituteCall(q, v, s, r, ""),
+  "sub/3": (q, v, [s, r, f]) => substituteCall(q, v, s, r, f as J),
+  "gsub/2": (q, v, [s, r]) => substituteCall(q, v, s, r, "g"),
+  "gsub/3": (q, v, [s, r, f]) => substituteCall(q, v, s, r, f as J, "g"),
   "to_entries/0": (_q, v) => [Object.entries(v as object).map(([key, value]) => ({ key, value }))],
   "from_entries/0": (_q, v) => [
     Object.fromEntries(
@@ -255,13 +266,47 @@ const JQ_FUNCTIONS: Record<string, JqFn> = {
   "all/0": (_q, v) => [list(v, "all").every(truthy)],
   "flatten/0": (_q, v) => [list(v, "flatten").flat(Number.POSITIVE_INFINITY)],
   "range/1": (q, v, [n]) =>
-    q.each(n as J, v).flatMap((x) => Array.from({ length: Math.max(0, Math.min(Number(x), 1_000_000)) }, (_y, i) => i)),
+    q.each(n as J, v).flatMap((x) => {
+      const length = Math.max(0, Number(x) || 0);
+      q.env.budget.size(length);
+      return Array.from({ length }, (_y, i) => i);
+    }),
   "floor/0": (_q, v) => [Math.floor(Number(v))],
   "ceil/0": (_q, v) => [Math.ceil(Number(v))],
   "round/0": (_q, v) => [Math.round(Number(v))],
   "abs/0": (_q, v) => [Math.abs(Number(v))],
   "not_null/0": (_q, v) => (v === null ? [] : [v]),
 };
+
+/** The pattern and flags (jq expressions on the input) to every match, then `shape` for jq's output. */
+function regexCall(
+  q: Jq,
+  v: unknown,
+  pattern: J | undefined,
+  flags: J | string | undefined,
+  shape: (matches: JqMatch[]) => unknown[],
+): unknown[] {
+  const flagValues = flags === undefined || typeof flags === "string" ? [flags ?? null] : q.each(flags, v);
+  return q
+    .each(pattern as J, v)
+    .flatMap((re) => flagValues.flatMap((f) => shape(jqMatches(re, f, v, () => q.env.budget.step()))));
+}
+
+function substituteCall(q: Jq, v: unknown, pattern: J | undefined, repl: J | undefined, flags: J | string, extra = "") {
+  const text = typeof v === "string" ? v : String(v);
+  const flagValues = typeof flags === "string" ? [flags] : q.each(flags, v).map((f) => `${String(f ?? "")}${extra}`);
+  return q.each(pattern as J, v).flatMap((re) =>
+    flagValues.map((f) => {
+      const matches = jqMatches(re, f, text, () => q.env.budget.step());
+      const out = substitute(text, matches, (m) => {
+        const r = q.each(repl as J, captureObject(m))[0];
+        return typeof r === "string" ? r : toJson(r);
+      });
+      q.env.budget.built(out.length);
+      return out;
+    }),
+  );
+}
 
 const parsed = new Map<string, J>();
 
