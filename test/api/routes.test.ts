@@ -11,6 +11,8 @@ const PUBLIC_PATHS = new Set([
   "/api/v1/operator/tenants",
   "/api/v1/operator/tenants/:tenant/api-keys",
   "/api/v1/auth/session",
+  "/api/v1/openapi.json",
+  "/api/v1/docs",
   "/api/v1/:tenant/executions/webhook/:namespace/:flowId/:key",
 ]);
 

@@ -5,6 +5,7 @@ import { authenticate } from "../auth/middleware";
 import { routingPath } from "../auth/tenantless";
 import { limitBodies } from "./body-limit";
 import type { AppEnv } from "./context";
+import { docsApi } from "./docs";
 import { onError, onNotFound } from "./errors";
 import { evalApi } from "./eval";
 import { executions } from "./executions";
@@ -31,6 +32,7 @@ export const app = new Hono<AppEnv>({ getPath: routingPath })
   .get("/health", (c) => c.json({ status: "UP" as const }, 200))
   .route("/api/v1/operator", operator)
   .route("/api/v1/auth", sessionApi)
+  .route("/api/v1", docsApi)
   // Tenant resources: the auth middleware has already checked that the key belongs to `:tenant`.
   // Mount each resource sub-app here, one line each (executions, taskruns, logs, metrics, …).
   // Before flows: its POST /:namespace would take /graph.

@@ -30,8 +30,8 @@ interface Outcome {
   executionId?: string;
 }
 
-const idList = z.array(z.string().min(1)).max(MAX_BULK);
-const labelsByIds = z.object({ executionsId: idList, executionLabels: labelList });
+export const idList = z.array(z.string().min(1)).max(MAX_BULK);
+export const labelsByIds = z.object({ executionsId: idList, executionLabels: labelList });
 
 async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
   try {

@@ -29,7 +29,7 @@ export const labelList = z
     }
   });
 
-const flowExecutionsQuery = z.object({
+export const flowExecutionsQuery = z.object({
   namespace: z.string().min(1),
   flowId: z.string().min(1),
   page: z.string().optional(),

@@ -113,13 +113,13 @@ async function commitOne(db: Db, write: FlowWrite): Promise<FlowVersion> {
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 const positiveInt = z.coerce.number().int().min(1);
 
-const getQuery = z.object({
+export const getQuery = z.object({
   source: bool.optional(),
   revision: positiveInt.optional(),
   allowDeleted: bool.optional(),
 });
 
-const searchQuery = z.object({
+export const searchQuery = z.object({
   q: z.string().optional(),
   namespace: z.string().optional(),
   labels: z.union([z.string(), z.array(z.string())]).optional(),
@@ -129,7 +129,7 @@ const searchQuery = z.object({
   sort: z.string().optional(),
 });
 
-const bulkQuery = z.object({ delete: bool.optional() });
+export const bulkQuery = z.object({ delete: bool.optional() });
 
 function parseLabelFilters(labels: string | string[] | undefined): [string, string][] {
   const list = labels === undefined ? [] : Array.isArray(labels) ? labels : [labels];

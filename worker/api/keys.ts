@@ -7,7 +7,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from "../db/keys";
 import { type AppEnv, dbOf } from "./context";
 
 export const keyName = z.string().trim().min(1).max(100);
-const createBody = z.object({ name: keyName.optional() });
+export const createBody = z.object({ name: keyName.optional() });
 
 export const apiKeys = new Hono<AppEnv>()
   .get("/", async (c) => c.json({ results: await listApiKeys(dbOf(c), c.get("tenantId")) }, 200))

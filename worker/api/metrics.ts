@@ -10,7 +10,7 @@ import { type AppEnv, dbOf } from "./context";
 
 const DAY_MS = 86_400_000;
 
-const aggregatesQuery = z.object({
+export const aggregatesQuery = z.object({
   startDate: z.string().datetime({ offset: true }).optional(),
   endDate: z.string().datetime({ offset: true }).optional(),
   aggregation: z.enum(["sum", "avg", "min", "max"]).default("sum"),

@@ -19,13 +19,13 @@ const tenantId = z
   .regex(TENANT_ID_PATTERN, "must match ^[a-z0-9][a-z0-9_-]{1,62}$")
   .refine((id) => !RESERVED_TENANT_IDS.has(id), "is reserved");
 
-const createTenantBody = z.object({
+export const createTenantBody = z.object({
   id: tenantId,
   name: z.string().trim().min(1).max(200).optional(),
   keyName: keyName.optional(),
 });
 
-const createKeyBody = z.object({ name: keyName.optional() });
+export const createKeyBody = z.object({ name: keyName.optional() });
 
 const operatorOnly = createMiddleware<AppEnv>(async (c, next) => {
   const secret = c.env.OPERATOR_SECRET;

@@ -22,7 +22,7 @@ import { consumeLoginCode, createLoginCode, createSession, deleteSession, findLi
 import { Forbidden, Unauthorized } from "../errors";
 import { type AppEnv, dbOf } from "./context";
 
-const signInBody = z.union([
+export const signInBody = z.union([
   z.object({ apiKey: z.string().trim().min(1, "paste an API key") }),
   z.object({ code: z.string().trim().min(1) }),
 ]);

@@ -8,7 +8,7 @@ import { tenantLimitsSettings, tenantLimitsStub } from "../concurrency/tenant-li
 import { triggersStub } from "../triggers/object";
 import type { AppEnv } from "./context";
 
-const webhookSettings = z.strictObject({
+export const webhookSettings = z.strictObject({
   rateLimit: z.strictObject({
     burst: z.number().int().min(1).max(1_000_000),
     perSecond: z.number().positive().max(100_000),

@@ -51,9 +51,13 @@ export type TriggerContextJson = ReturnType<typeof contextJson>;
 /** One entry of a trigger search: its definition and its state. */
 export type TriggerItemJson = ReturnType<typeof itemJson>;
 
-const target = z.object({ namespace: z.string().min(1), flowId: z.string().min(1), triggerId: z.string().min(1) });
+export const target = z.object({
+  namespace: z.string().min(1),
+  flowId: z.string().min(1),
+  triggerId: z.string().min(1),
+});
 
-const updateBody = target.extend({
+export const updateBody = target.extend({
   disabled: z.boolean().optional(),
   backfill: z
     .object({
@@ -69,7 +73,7 @@ const updateBody = target.extend({
     .optional(),
 });
 
-const bulkDisable = z.object({ triggers: z.array(target), disabled: z.boolean() });
+export const bulkDisable = z.object({ triggers: z.array(target), disabled: z.boolean() });
 
 function unwrap(tenantId: string, outcome: TriggerOutcome) {
   if (outcome.ok) return contextJson(tenantId, outcome.row);

@@ -18,6 +18,12 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
     path: "/api/v1/:tenant/executions/webhook/:namespace/:flowId/:key",
     why: "webhook triggers; the trigger's own key authenticates the caller",
   },
+  {
+    path: "/api/v1/openapi.json",
+    methods: ["GET", "HEAD"],
+    why: "the API's description: the same for every tenant, generated from the code, no tenant data",
+  },
+  { path: "/api/v1/docs", methods: ["GET", "HEAD"], why: "the API reference page rendered from that description" },
   { path: "/api/v1/operator/*", why: "operator endpoints, guarded by OPERATOR_SECRET instead" },
   {
     path: "/api/v1/auth/session",
@@ -30,7 +36,13 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
 export const TENANT_PATH = /^\/api\/v1\/([^/]+)(?:\/|$)/;
 
 /** Tenant ids that would collide with non-tenant paths under /api/v1. */
-export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set(["operator", "auth", ...TENANT_RESOURCES]);
+export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set([
+  "operator",
+  "auth",
+  "docs",
+  "openapi.json",
+  ...TENANT_RESOURCES,
+]);
 
 function matches(pattern: string, path: string): boolean {
   const want = pattern.split("/");
