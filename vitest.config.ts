@@ -26,7 +26,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
-      exclude: ["test/bench/**", "test/app/**"],
+      exclude: ["test/bench/**", "test/app/**", "test/node/**"],
       setupFiles: ["./test/setup.ts"],
       // One workerd for the whole run instead of one per test file. Isolated, every file paid for a
       // new workerd and for fetching and evaluating the Worker's whole module graph again: ~4.7 s of

@@ -19,6 +19,11 @@ const steps = [
   dashboardBuild,
   { name: "worker tests (vitest in workerd)", command: bin("vitest"), args: ["run"] },
   {
+    name: "CLI and OpenAPI against wrangler dev (test/node)",
+    command: bin("vitest"),
+    args: ["run", "--config", "test/node/vitest.config.ts"],
+  },
+  {
     name: "dashboard in Chromium (test/app)",
     command: bin("vitest"),
     args: ["run", "--config", "test/app/vitest.config.ts"],
