@@ -1,6 +1,6 @@
 // The SDK's one error type: every failed call throws a PeregrineError carrying the API's status,
 // its stable code and its details (e.g. the violations of an invalid flow, with line and column).
-import type { ErrorCode } from "../../worker/errors.ts";
+import type { ErrorCode } from "./api-types.ts";
 
 /**
  * The API's codes, plus the SDK's own: the server was unreachable or answered something

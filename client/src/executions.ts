@@ -2,7 +2,7 @@
 // over server-sent events, logs (optionally following), and control: kill, restart, replay, pause,
 // resume, a task run's state, the execution's status, delete.
 import { PeregrineError } from "./errors.ts";
-import { type Http, labelList, type Query, seg } from "./http.ts";
+import { type Http, labelList, type Query, type RequestBody, seg } from "./http.ts";
 import { readEvents } from "./sse.ts";
 import type {
   CreateExecutionOptions,
@@ -45,7 +45,7 @@ function hasBlob(value: unknown): boolean {
 }
 
 /** JSON when every value is plain; multipart when a Blob/File is among them (a file part is named after its input, as Kestra's UI sends it). */
-export function inputsBody(inputs: Record<string, InputValue> | undefined): { body?: BodyInit; json?: unknown } {
+export function inputsBody(inputs: Record<string, InputValue> | undefined): { body?: RequestBody; json?: unknown } {
   if (!inputs || Object.keys(inputs).length === 0) return {};
   if (!Object.values(inputs).some(hasBlob)) return { json: inputs };
   const form = new FormData();

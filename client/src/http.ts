@@ -5,6 +5,10 @@ import { PeregrineError } from "./errors.ts";
 
 export type FetchLike = (request: Request) => Promise<Response>;
 
+/** What `fetch` accepts as a body and as headers; spelled from `Request`'s own types because Node's type declarations have no global BodyInit or HeadersInit. */
+export type RequestBody = RequestInit["body"];
+export type HeaderList = RequestInit["headers"];
+
 export interface PeregrineOptions {
   /** The server, e.g. `http://127.0.0.1:8787`; `""` sends relative URLs (a page served by Peregrine itself). */
   url: string;
@@ -14,7 +18,7 @@ export interface PeregrineOptions {
   /** Defaults to the global fetch. Called with a Request only. */
   fetch?: FetchLike;
   /** Sent with every request. */
-  headers?: HeadersInit;
+  headers?: HeaderList;
 }
 
 export type QueryValue = string | number | boolean | Date | undefined | null | readonly (string | number)[];
@@ -23,8 +27,8 @@ export type Query = Record<string, QueryValue>;
 export interface CallInit {
   method?: string;
   query?: Query;
-  body?: BodyInit | null;
-  headers?: HeadersInit;
+  body?: RequestBody;
+  headers?: HeaderList;
   signal?: AbortSignal;
   /** A JSON body: serialized, with its content type. */
   json?: unknown;

@@ -35,6 +35,7 @@ export class Peregrine {
   }
 }
 
+export type * from "./api-types.ts";
 export {
   type BulkAction,
   type BulkOutcome,

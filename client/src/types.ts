@@ -1,13 +1,25 @@
-// The API's shapes, taken from the Worker's own code (the functions that build each response), so
-// they cannot drift from what the server sends. Type-only: nothing here reaches the bundle.
-import type { FlowGraph, GraphEdge, GraphNode, Relation } from "../../schema/flow/graph.ts";
-import type { EvalResult } from "../../worker/api/eval.ts";
-import type { FlowJson, ValidationReport } from "../../worker/api/flows.ts";
-import type { LogJson } from "../../worker/api/logs.ts";
-import type { TriggerContextJson, TriggerItemJson } from "../../worker/api/triggers.ts";
-import type { Label, StateType } from "../../worker/engine/types.ts";
-import type { ExecutionJson, ExecutionSummaryJson, StateJson, TaskRunJson } from "../../worker/execution/json.ts";
-import type { TaskRunViewJson } from "../../worker/execution/taskrun-lookup.ts";
+// The API's shapes. api-types.ts is generated from the Worker's own code (the functions that build
+// each response) by scripts/sdk-types.mjs, and `npm run lint` fails when it is out of date, so these
+// cannot drift from what the server sends; being self-contained, they type-check without worker/.
+import type {
+  EvalResult,
+  ExecutionJson,
+  ExecutionSummaryJson,
+  FlowGraph,
+  FlowJson,
+  GraphEdge,
+  GraphNode,
+  Label,
+  LogJson,
+  Relation,
+  StateJson,
+  StateType,
+  TaskRunJson,
+  TaskRunViewJson,
+  TriggerContextJson,
+  TriggerItemJson,
+  ValidationReport,
+} from "./api-types.ts";
 
 export type {
   EvalResult,
