@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, built once per isolate from the operation tables: query parameters
 // and JSON bodies from the routes' zod schemas (zod's own JSON Schema output, which is OpenAPI
 // 3.1's dialect), responses from shapes.ts, and every failure as the one Error body.
-import { z } from "zod";
+import * as z from "zod";
 import { adminOperations } from "./operations-admin";
 import { executionOperations } from "./operations-executions";
 import { inspectOperations } from "./operations-inspect";

@@ -1,6 +1,7 @@
 // The OpenAPI description of the namespace stores (KV, secrets, files), triggers, the webhook,
 // API keys, sign-in, settings, the operator endpoints and this document itself.
-import { z } from "zod";
+import * as z from "zod";
+import { tenantLimitsSettings } from "../../concurrency/tenant-limits";
 import { createBody } from "../keys";
 import { createKeyBody, createTenantBody } from "../operator";
 import { signInBody } from "../session";
@@ -40,6 +41,7 @@ const fileAttributes = z.object({
   metadata: z.record(z.string(), z.string()),
 });
 
+const limits = tenantLimitsSettings.extend({ usage: z.object({ running: z.number().int() }) });
 const trigger = z.object({ abstractTrigger: objectSchema, triggerContext: objectSchema });
 const session = z.object({ tenant: z.string(), expiresAt: z.string() });
 const filePath = (required: boolean) =>
@@ -306,6 +308,21 @@ export const adminOperations: Operation[] = [
     summary: "Set the tenant's webhook rate limit",
     body: { kind: "json", required: true, schema: webhookSettings },
     responses: ok("The settings.", webhookSettings),
+  },
+  {
+    method: "get",
+    path: `${T}/settings/limits`,
+    tag: "Settings",
+    summary: "What the tenant may start (creation rate, running executions, chain depth) and how many run now",
+    responses: ok("The limits and the usage.", limits),
+  },
+  {
+    method: "put",
+    path: `${T}/settings/limits`,
+    tag: "Settings",
+    summary: "Set the tenant's start limits",
+    body: { kind: "json", required: true, schema: tenantLimitsSettings },
+    responses: ok("The limits and the usage.", limits),
   },
   // Operator
   {

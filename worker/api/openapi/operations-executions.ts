@@ -1,7 +1,7 @@
 // The OpenAPI description of the flows, executions and execution-files routes. Query and body
 // schemas are the routes' own zod schemas where the route validates with zod; the routes that read
 // their query by hand (executions/search, kill, replay…) are described by the schemas below.
-import { z } from "zod";
+import * as z from "zod";
 import { EXECUTION_STATES } from "../../../schema/flow/common";
 import { idList, labelsByIds } from "../executions-bulk";
 import { flowExecutionsQuery, labelList } from "../executions-extra";

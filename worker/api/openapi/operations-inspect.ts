@@ -1,6 +1,6 @@
 // The OpenAPI description of what inspects executions: task runs (the search index and the
 // lookups read from the execution's object), logs and metrics.
-import { z } from "zod";
+import * as z from "zod";
 import { LOG_LEVELS } from "../../../schema/flow/common";
 import { aggregatesQuery } from "../metrics";
 import { childrenQuery, executionTaskRunsQuery, taskRunQuery, taskRunSearchQuery } from "../taskruns";

@@ -2,7 +2,7 @@
 // name. They describe what the JSON builders (execution/json.ts, flows.ts, taskrun-lookup.ts)
 // return; the type checks at the end fail to compile when a builder's type drifts from its schema,
 // and test/api/openapi.test.ts parses real responses with them.
-import { z } from "zod";
+import * as z from "zod";
 import { EXECUTION_STATES, LOG_LEVELS } from "../../../schema/flow/common";
 import type { ErrorCode } from "../../errors";
 import type { ExecutionJson, ExecutionSummaryJson, LogJson, StateJson, TaskRunJson } from "../../execution/json";

@@ -1,7 +1,7 @@
 // How one route is described for the OpenAPI document: its Hono path, query and body (the zod
 // schemas the route validates with, where it has them), and its answers. The tables in
 // operations-*.ts list every route; document.ts turns them into OpenAPI 3.1.
-import type { z } from "zod";
+import type * as z from "zod";
 
 export type Method = "get" | "post" | "put" | "delete";
 
