@@ -8,8 +8,10 @@ import { app } from "../../worker/api/app";
 import { OPERATIONS, openApiDocument, openApiPath } from "../../worker/api/openapi/document";
 import {
   errorSchema,
+  evalResultSchema,
   executionPageSchema,
   executionSchema,
+  flowGraphSchema,
   flowSchema,
   logSchema,
   taskRunPageSchema,
@@ -149,6 +151,11 @@ tasks:
     expect(runs.total).toBeGreaterThan(0);
     const found = executionPageSchema.parse(await json("executions/search?namespace=qa.openapi"));
     expect(found.results.map((e) => e.id)).toContain(ex.id);
+    flowGraphSchema.parse(await json("flows/qa.openapi/loop/graph"));
+    const rendered = evalResultSchema.parse(
+      await json(`executions/${ex.id}/eval/${each?.id}`, { method: "POST", body: "{{ flow.id }}" }),
+    );
+    expect(rendered.result).toBe("loop");
     const notFound = errorSchema.parse(await json("executions/nope"));
     expect(notFound.code).toBe("not_found");
     const invalid = errorSchema.parse(await json("taskruns/search?state=NOPE"));

@@ -10,6 +10,7 @@ import {
   bulkSchema,
   executionPageSchema,
   executionSchema,
+  flowGraphSchema,
   flowSchema,
   objectSchema,
   paged,
@@ -192,6 +193,25 @@ export const executionOperations: Operation[] = [
     tag: "Flows",
     summary: "List a flow's revisions",
     responses: ok("Every revision with its source.", z.array(flowSchema)),
+  },
+  {
+    method: "post",
+    path: `${T}/flows/graph`,
+    tag: "Flows",
+    summary: "The topology of a draft flow's YAML (not saved)",
+    body: yaml("The flow's YAML."),
+    responses: ok("The graph.", flowGraphSchema),
+    errors: [413],
+  },
+  {
+    method: "get",
+    path: `${T}/flows/:namespace/:id/graph`,
+    tag: "Flows",
+    summary: "The topology of a saved flow",
+    query: z.object({
+      revision: z.coerce.number().int().min(1).optional().meta({ description: "Default: the latest." }),
+    }),
+    responses: ok("The graph.", flowGraphSchema),
   },
   // Executions
   ex({

@@ -4,7 +4,14 @@ import * as z from "zod";
 import { LOG_LEVELS } from "../../../schema/flow/common";
 import { aggregatesQuery } from "../metrics";
 import { childrenQuery, executionTaskRunsQuery, taskRunQuery, taskRunSearchQuery } from "../taskruns";
-import { logSchema, paged, taskRunPageSchema, taskRunViewPageSchema, taskRunViewSchema } from "./shapes";
+import {
+  evalResultSchema,
+  logSchema,
+  paged,
+  taskRunPageSchema,
+  taskRunViewPageSchema,
+  taskRunViewSchema,
+} from "./shapes";
 import type { Operation } from "./spec";
 
 const T = "/api/v1/:tenant";
@@ -84,6 +91,15 @@ export const inspectOperations: Operation[] = [
     summary: "A loop parent's children, in iteration order, a page at a time",
     query: childrenQuery,
     responses: ok("A page of the children.", taskRunViewPageSchema),
+  },
+  {
+    method: "post",
+    path: `${T}/executions/:executionId/eval/:taskRunId`,
+    tag: "Task runs",
+    summary: "Render an expression in a task run's context (the expression console)",
+    description: "Always 200 for a template that fails to render: the answer carries `error` and its position.",
+    body: { kind: "any", description: "The template, as text (at most 64 Ki characters)." },
+    responses: ok("The rendered text or the error.", evalResultSchema),
   },
   {
     method: "get",

@@ -4,10 +4,12 @@
 // and test/api/openapi.test.ts parses real responses with them.
 import * as z from "zod";
 import { EXECUTION_STATES, LOG_LEVELS } from "../../../schema/flow/common";
+import type { FlowGraph } from "../../../schema/flow/graph";
 import type { ErrorCode } from "../../errors";
 import type { ExecutionJson, ExecutionSummaryJson, LogJson, StateJson, TaskRunJson } from "../../execution/json";
 import type { TaskRunPage, TaskRunViewJson } from "../../execution/taskrun-lookup";
 import type { ErrorBody } from "../errors";
+import type { EvalResult } from "../eval";
 import type { FlowJson, ValidationReport } from "../flows";
 
 /** A schema with a component name: the document emits it once, in `components.schemas`, and `$ref`s it. */
@@ -192,6 +194,44 @@ export const bulkSchema = named(
   z.object({ count: z.number().int(), results: z.array(z.looseObject({ id: z.string(), ok: z.boolean() })) }),
 );
 
+const RELATIONS = ["SEQUENTIAL", "PARALLEL", "CHOICE", "DYNAMIC", "ERROR", "FINALLY", "AFTER_EXECUTION"] as const;
+
+export const flowGraphSchema = named(
+  "FlowGraph",
+  "A flow's topology: tasks as nodes, each flowable a cluster, edges named by Kestra's relation types. No layout.",
+  z.object({
+    nodes: z.array(
+      z.object({
+        uid: z.string(),
+        kind: z.enum(["start", "end", "task", "cluster-end"]),
+        taskId: z.string().optional(),
+        type: z.string().optional(),
+        cluster: z.string().optional(),
+        disabled: z.boolean().optional(),
+        subflow: z.object({ namespace: z.string(), flowId: z.string() }).optional(),
+      }),
+    ),
+    edges: z.array(
+      z.object({ source: z.string(), target: z.string(), relation: z.enum(RELATIONS), value: z.string().optional() }),
+    ),
+    clusters: z.array(
+      z.object({ uid: z.string(), taskId: z.string(), type: z.string(), parent: z.string().optional() }),
+    ),
+  }),
+);
+
+export const evalResultSchema = named(
+  "EvalResult",
+  "An expression rendered in a task run's context: `result`, or `error` with the failing expression's position.",
+  z.object({
+    result: z.string().optional(),
+    error: z.string().optional(),
+    position: z
+      .object({ offset: z.number().int(), length: z.number().int(), line: z.number().int(), column: z.number().int() })
+      .optional(),
+  }),
+);
+
 /** A JSON object this document does not detail field by field (trigger contexts, settings, …). */
 export const objectSchema = z.looseObject({});
 
@@ -207,5 +247,7 @@ export type ShapeChecks = [
   Fits<FlowJson, z.input<typeof flowSchema>>,
   Fits<ValidationReport, z.input<typeof validationSchema>>,
   Fits<LogJson, z.input<typeof logSchema>>,
+  Fits<FlowGraph, z.input<typeof flowGraphSchema>>,
+  Fits<EvalResult, z.input<typeof evalResultSchema>>,
   Fits<ErrorBody, { message: string; code: z.input<typeof errorSchema>["code"]; details?: unknown }>,
 ];
