@@ -1,6 +1,7 @@
 // Flow-level rules that no single property can check (spec §1 FlowValidator, §5 Dag): unique task, trigger,
 // input and output ids; Dag dependencies known and acyclic; input dependsOn known and acyclic; no Subflow
-// (or ForEachItem) starting its own flow.
+// (or ForEachItem) starting its own flow; regular expressions stated outright that RE2 cannot run.
+import { patternProblem } from "./patterns";
 import type { DagTask, Flow, Task } from "./types";
 import { formatPath, type PathSegment } from "./yaml";
 
@@ -134,6 +135,35 @@ function checkInputs(flow: Flow, out: RawViolation[]): void {
   }
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
+/**
+ * Input validators and Flow trigger REGEX filters, refused at save rather than at the first run.
+ * A pattern with an expression in it is only known once rendered: it is checked then.
+ */
+function checkPatterns(flow: Flow, out: RawViolation[]): void {
+  const check = (pattern: unknown, path: PathSegment[]) => {
+    if (typeof pattern !== "string" || pattern.includes("{{")) return;
+    const problem = patternProblem(pattern);
+    if (problem) out.push({ path, message: problem });
+  };
+  (flow.inputs ?? []).forEach((input, i) => {
+    check(input.validator, ["inputs", i, "validator"]);
+  });
+  (flow.triggers ?? []).forEach((trigger, t) => {
+    const where = isRecord(trigger.preconditions) ? trigger.preconditions.where : undefined;
+    if (!Array.isArray(where)) return;
+    where.forEach((w: unknown, j) => {
+      const filters = isRecord(w) ? w.filters : undefined;
+      if (!Array.isArray(filters)) return;
+      filters.forEach((f: unknown, k) => {
+        if (isRecord(f) && f.type === "REGEX")
+          check(f.value, ["triggers", t, "preconditions", "where", j, "filters", k, "value"]);
+      });
+    });
+  });
+}
+
 export function validateFlow(flow: Flow): RawViolation[] {
   const out: RawViolation[] = [];
   const tasks = allTasks(flow);
@@ -169,5 +199,6 @@ export function validateFlow(flow: Flow): RawViolation[] {
     out,
   );
   checkInputs(flow, out);
+  checkPatterns(flow, out);
   return out;
 }

@@ -4,38 +4,16 @@
 // lets 32 characters of input against `(a+)+$` occupy the isolate, and every tenant in it, for
 // seconds. RE2 has no lookaround and no backreferences; such a pattern is refused with a clear
 // message instead of being run.
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
+import { compileRe2 } from "../../schema/flow/patterns";
 
 /** A pattern RE2 cannot run, or that is too long to compile. */
 export class PatternError extends Error {
   override name = "PatternError";
 }
 
-/** Longest pattern accepted; compiling is linear in it too, but a pattern is code, not data. */
-export const MAX_PATTERN_LENGTH = 4096;
 const CACHE_SIZE = 256;
 const cache = new Map<string, RE2JS>();
-
-/** Java's `\uXXXX` escape (common in Kestra flows) as RE2's `\x{XXXX}`; other escapes unchanged. */
-function translate(source: string): string {
-  let out = "";
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c !== "\\") {
-      out += c;
-      continue;
-    }
-    const hex = /^u([0-9a-fA-F]{4})/.exec(source.slice(i + 1, i + 6));
-    if (hex) {
-      out += `\\x{${hex[1]}}`;
-      i += 5;
-    } else {
-      out += source.slice(i, i + 2);
-      i++;
-    }
-  }
-  return out;
-}
 
 /** The compiled pattern (cached per source); throws PatternError naming what RE2 refused. */
 export function compilePattern(source: string): RE2JS {
@@ -45,17 +23,11 @@ export function compilePattern(source: string): RE2JS {
     cache.set(source, hit);
     return hit;
   }
-  if (source.length > MAX_PATTERN_LENGTH) {
-    throw new PatternError(`Regular expression is longer than ${MAX_PATTERN_LENGTH} characters`);
-  }
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(translate(source));
+    compiled = compileRe2(source);
   } catch (e) {
-    const why = e instanceof Error ? e.message.replace(/^error parsing regexp: /, "") : String(e);
-    throw new PatternError(
-      `Regular expression \`${source}\` cannot be used: ${why} (patterns run on RE2: no lookaround or backreferences)`,
-    );
+    throw new PatternError((e as Error).message);
   }
   cache.set(source, compiled);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
