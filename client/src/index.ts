@@ -8,6 +8,7 @@ import { ExecutionsBulk } from "./bulk.ts";
 import { Executions } from "./executions.ts";
 import { Flows } from "./flows.ts";
 import { Http, type PeregrineOptions } from "./http.ts";
+import { Namespaces } from "./namespaces.ts";
 import { TaskRuns } from "./taskruns.ts";
 import { Triggers } from "./triggers.ts";
 
@@ -18,6 +19,8 @@ export class Peregrine {
   /** Kill, restart, replay, delete or label many executions, by ids or by filter. */
   readonly bulk: ExecutionsBulk;
   readonly triggers: Triggers;
+  /** KV, secrets and files of a namespace. */
+  readonly namespaces: Namespaces;
   /** The transport, for calls the SDK has no method for yet: `p.http.json("kv/...")`. */
   readonly http: Http;
 
@@ -28,6 +31,7 @@ export class Peregrine {
     this.taskRuns = new TaskRuns(this.http, this.executions);
     this.bulk = new ExecutionsBulk(this.http);
     this.triggers = new Triggers(this.http);
+    this.namespaces = new Namespaces(this.http);
   }
 
   get tenant(): string {
@@ -48,6 +52,7 @@ export { Executions, isTerminalState } from "./executions.ts";
 export { Flows } from "./flows.ts";
 export type { CallInit, FetchLike, PeregrineOptions, Query } from "./http.ts";
 export { Http } from "./http.ts";
+export { type KvEntry, type KvType, type NamespaceFile, Namespaces, type SecretEntry } from "./namespaces.ts";
 export { readEvents, type ServerSentEvent } from "./sse.ts";
 export { type IterationResult, type ResultOptions, type TaskRunMatch, TaskRuns, TaskRunView } from "./taskruns.ts";
 export { type BackfillOptions, Triggers, type TriggerTarget } from "./triggers.ts";

@@ -96,4 +96,17 @@ describe("KV API", () => {
     expect([401, 403, 404]).toContain((await b.fetch(onA, put('"from-b"'))).status);
     expect(await (await a.fetch("namespaces/shared/kv/token")).json()).toEqual({ type: "STRING", value: "from-a" });
   });
+
+  it("takes a declared type with ?type=, converting the body to it or refusing it (422)", async () => {
+    const t = await createTenant();
+    expect((await t.fetch("namespaces/qa/kv/code?type=STRING", put("42"))).status).toBe(204);
+    expect(await (await t.fetch("namespaces/qa/kv/code")).json()).toEqual({ type: "STRING", value: "42" });
+    expect((await t.fetch("namespaces/qa/kv/count?type=number", put("7"))).status).toBe(204);
+    expect(await (await t.fetch("namespaces/qa/kv/count")).json()).toEqual({ type: "NUMBER", value: 7 });
+    const notNumber = await t.fetch("namespaces/qa/kv/bad?type=NUMBER", put("seven"));
+    expect(notNumber.status).toBe(422);
+    const unknown = await t.fetch("namespaces/qa/kv/bad?type=COLOUR", put("red"));
+    expect(unknown.status).toBe(422);
+    expect(await unknown.text()).toMatch(/type/);
+  });
 });

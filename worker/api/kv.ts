@@ -1,12 +1,12 @@
 // The KV store under /api/v1/{tenant}/namespaces/{namespace}/kv: list keys with their metadata,
 // read one as `{type, value}`, write one (the body is JSON when it parses, text otherwise; `ttl`
-// as a header or query parameter) and delete one. Expired entries are invisible here too.
+// as a header or query parameter; `type` to declare its type) and delete one. Expired entries are invisible here too.
 
 import { Hono } from "hono";
 import { NAMESPACE } from "../../schema/flow/common";
 import { invalid, notFound } from "../errors";
 import { KvStore } from "../kv/store";
-import { checkKey, typedValue, valueOfBody } from "../kv/values";
+import { checkKey, isKvType, KV_TYPES, type KvType, typedValue, valueOfBody } from "../kv/values";
 import { jsonTextDepth, MAX_JSON_DEPTH, tooDeep } from "../limits";
 import { parseDurationMs } from "../tasks/duration";
 import { type AppEnv, dbOf } from "./context";
@@ -26,6 +26,14 @@ function ttlMs(raw: string | undefined): number | undefined {
   }
   if (ms <= 0) throw invalid(`Invalid ttl '${raw}': it must be positive`);
   return ms;
+}
+
+/** `?type=` declares the value's type (checked and converted as kv.Set's kvType); without it the type is inferred. */
+function kvTypeOf(raw: string | undefined): KvType | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const type = raw.toUpperCase();
+  if (!isKvType(type)) throw invalid(`Unknown KV type '${raw}': one of ${KV_TYPES.join(", ")}`, { field: "type" });
+  return type;
 }
 
 export const kvApi = new Hono<AppEnv>()
@@ -56,7 +64,7 @@ export const kvApi = new Hono<AppEnv>()
     const ttl = ttlMs(c.req.header("ttl") ?? c.req.query("ttl"));
     const body = await c.req.text();
     if (jsonTextDepth(body) > MAX_JSON_DEPTH) throw tooDeep("value");
-    const typed = typedValue(valueOfBody(body));
+    const typed = typedValue(valueOfBody(body), kvTypeOf(c.req.query("type")));
     await new KvStore(dbOf(c), c.get("tenantId")).put(namespace, key, typed, { ttlMs: ttl });
     return c.body(null, 204);
   })
