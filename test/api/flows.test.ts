@@ -62,14 +62,14 @@ describe("flows API", () => {
     expect(await rowCounts(t.tenantId)).toEqual({ flows: 1, revisions: 1 });
   });
 
-  it("refuses at save, with a 422 naming it, a Kestra task type Peregrine does not run", async () => {
+  it("refuses at save, with a 422 naming it, a WorkingDirectory file property Peregrine does not run", async () => {
     const t = await createTenant();
     const source =
-      "id: x\nnamespace: dev\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.WaitFor\n    condition: x\n    tasks:\n      - id: b\n        type: io.kestra.plugin.core.log.Log\n        message: m\n";
+      "id: x\nnamespace: dev\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.WorkingDirectory\n    inputFiles:\n      a.txt: hi\n    tasks:\n      - id: b\n        type: io.kestra.plugin.core.log.Log\n        message: m\n";
     const res = await t.fetch("flows", post(source));
     expect(res.status).toBe(422);
     const body = (await res.json()) as { message: string; details: Json[] };
-    expect(body.message).toContain("tasks[0].type: Task type 'io.kestra.plugin.core.flow.WaitFor' is not supported");
+    expect(body.message).toContain("inputFiles");
     expect(await rowCounts(t.tenantId)).toEqual({ flows: 0, revisions: 0 });
   });
 

@@ -2,6 +2,7 @@
 // runIf), a runnable task's result, the alarm (retries, sleeps, pause durations), the rendered flow
 // outputs, and the recovery of work in flight after the Durable Object restarted.
 import { flowableKind, isSubflow } from "./flow-index";
+import { nextIteration } from "./loops";
 import { type ExecutionMachine, ROOT } from "./machine";
 import { applyAllowances } from "./state";
 import type { Resolution, TaskResult } from "./types";
@@ -23,6 +24,7 @@ export function onResolved(m: ExecutionMachine, id: string, resolution: Resoluti
     branch: resolution.branch,
     limit: resolution.limit,
     endOutputs: resolution.endOutputs,
+    loop: resolution.loop && { ...resolution.loop, iteration: 0 },
   };
   if (resolution.outputs) m.setOutputs(run, resolution.outputs);
   if (resolution.pause) {
@@ -66,6 +68,8 @@ export function onAlarm(m: ExecutionMachine): void {
       m.finishAttempt(run, pendingState ?? "SUCCESS");
     } else if (action === "new-execution") {
       m.emit({ type: "create-retry-execution" });
+    } else if (action === "loop-next") {
+      nextIteration(m, run);
     } else if (action === "pause-elapsed" && run.state.current === "PAUSED") {
       pauseElapsed(m, run, meta.pauseBehavior ?? "RESUME");
     }

@@ -81,6 +81,7 @@ export function mainTasks(task: Task, branch: string | undefined): Task[] {
     case "parallel":
     case "foreach":
     case "pause":
+    case "loop":
       return task.type === FOR_EACH_ITEM ? forEachItemTasks(task) : ((task.tasks ?? []) as Task[]);
     case undefined:
       return [];
@@ -109,6 +110,7 @@ function childLists(task: Task): Array<[ListKind, Task[]]> {
     case "parallel":
     case "foreach":
     case "pause":
+    case "loop":
       lists.push(["main", enabled(mainTasks(task, undefined))]);
       break;
     case undefined:

@@ -5,7 +5,7 @@
 import type { FlowableTaskType } from "../../schema/flow/tasks/registry";
 import type { Task } from "../../schema/flow/types";
 
-export type FlowableKind = "sequential" | "parallel" | "foreach" | "switch" | "if" | "dag" | "pause";
+export type FlowableKind = "sequential" | "parallel" | "foreach" | "switch" | "if" | "dag" | "pause" | "loop";
 
 interface FlowableSpec {
   /** How its children are scheduled; `subflow`: it has none, it starts another execution. */
@@ -14,6 +14,8 @@ interface FlowableSpec {
   limit?: { property?: "concurrent" | "concurrencyLimit"; fallback: number };
   /** A FAILED main branch ends the task in this state instead (AllowFailure). */
   failedAs?: "WARNING";
+  /** `loop`: whether a truthy condition ends the loop (LoopUntil) or runs it again (WaitFor). */
+  loopUntil?: boolean;
 }
 
 const FLOWABLES = {
@@ -27,6 +29,10 @@ const FLOWABLES = {
   "io.kestra.plugin.core.flow.If": { kind: "if" },
   "io.kestra.plugin.core.flow.Dag": { kind: "dag" },
   "io.kestra.plugin.core.flow.Pause": { kind: "pause" },
+  // Peregrine has no shared working directory to give its tasks; they run one after the other.
+  "io.kestra.plugin.core.flow.WorkingDirectory": { kind: "sequential" },
+  "io.kestra.plugin.core.flow.LoopUntil": { kind: "loop", loopUntil: true },
+  "io.kestra.plugin.core.flow.WaitFor": { kind: "loop", loopUntil: false },
   // Runs its generated tasks (_split, _items, _merge) one after the other.
   "io.kestra.plugin.core.flow.ForEachItem": { kind: "sequential" },
   "io.kestra.plugin.core.flow.Subflow": { kind: "subflow" },
@@ -60,6 +66,11 @@ export function loopLimit(task: Task): number {
 export function flowableOwnState<S extends string>(type: string, final: S): S | "WARNING" {
   const failedAs = specOf(type)?.failedAs;
   return failedAs && final === "FAILED" ? failedAs : final;
+}
+
+/** A loop's condition: true when a truthy condition ends it (LoopUntil), false when it goes on (WaitFor). */
+export function endsWhenTruthy(type: string): boolean {
+  return specOf(type)?.loopUntil !== false;
 }
 
 /** Whether the engine's table has the type (Subflow included). */

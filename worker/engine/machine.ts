@@ -3,6 +3,7 @@
 // Object must carry out. No I/O and no clock of its own: replaying the same events with the same
 // context gives the same state. It mutates the state in place and reports what it touched, so the
 // caller persists only the changed rows.
+
 import type { Task } from "../../schema/flow/types";
 import { finishAttempt } from "./attempts";
 import {
@@ -18,6 +19,7 @@ import {
 import { onAlarm, onOutputsRendered, onResolved, onTaskResult, recover } from "./events";
 import { buildFlowIndex, type FlowIndex, flowableKind, isSubflow, type ListKind, listOf } from "./flow-index";
 import { flowableOwnState } from "./flowable-types";
+import { onLoopChecked } from "./loops";
 import { nextChildren } from "./nexts";
 import { applyAllowances, finalStateOf, isTerminal, newState, transition } from "./state";
 import type {
@@ -200,6 +202,9 @@ export class ExecutionMachine {
       case "set-task-state":
         setTaskState(this, event.taskRunId, event.state);
         break;
+      case "loop-checked":
+        onLoopChecked(this, event.taskRunId, event.iteration, event.again, event.error);
+        break;
       case "subflow-started":
         subflowStarted(this, event.taskRunId, event.executionId);
         break;
@@ -327,6 +332,9 @@ export class ExecutionMachine {
     if (task && !flowableKind(task.type)) return;
     const verdict = nextChildren(this, container, task);
     for (const spec of verdict.create) this.createRun(spec.task, container, spec.value, spec.iteration);
+    if (verdict.check !== undefined && container) {
+      this.emit({ type: "check-loop", taskRunId: container.id, iteration: verdict.check });
+    }
     if (!verdict.done) return;
     const mainRuns = this.childrenOf(id).filter((r) => this.index.places.get(r.taskId)?.list === "main");
     const final = finalStateOf(mainRuns);

@@ -18,6 +18,8 @@ export interface Verdict {
   create: ChildSpec[];
   /** Every list the container runs is finished. */
   done: boolean;
+  /** LoopUntil/WaitFor: this iteration ended well; its condition decides what comes next. */
+  check?: number;
 }
 
 const WAIT: Verdict = { create: [], done: false };
@@ -70,6 +72,8 @@ function mainVerdict(
       );
     case "dag":
       return dag((task?.tasks ?? []) as DagTask[], runs, container?.meta?.limit ?? count(task?.concurrent, 0));
+    case "loop":
+      return loopUntil(tasks, runs, container, m);
     case "sequential":
     case "switch":
     case "if":
@@ -77,6 +81,20 @@ function mainVerdict(
     case undefined:
       return sequential(tasks, runs, m);
   }
+}
+
+/**
+ * LoopUntil/WaitFor: the iteration in flight runs its tasks one after the other; once it ended
+ * well its condition is checked (engine/waits.ts takes the answer), and the next iteration starts
+ * after the interval. Over when the condition (or a maximum) said so.
+ */
+function loopUntil(tasks: Task[], runs: TaskRun[], container: TaskRun | undefined, m: ExecutionMachine): Verdict {
+  const loop = container?.meta?.loop;
+  if (!loop || loop.over) return DONE;
+  if (container?.meta?.dueAction === "loop-next") return WAIT;
+  const current = runs.filter((r) => (r.iteration ?? 0) === loop.iteration);
+  const verdict = sequential(tasks, current, m, undefined, loop.iteration);
+  return verdict.done ? { create: [], done: false, check: loop.iteration } : verdict;
 }
 
 function count(value: unknown, fallback: number): number {

@@ -33,6 +33,7 @@ function childTasks(task: Task): Task[] {
     case "parallel":
     case "foreach":
     case "pause":
+    case "loop":
       lists.push(mainTasks(task, undefined));
       break;
     case undefined:

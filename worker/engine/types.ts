@@ -45,7 +45,9 @@ export interface TaskRunMeta {
   /** Epoch ms: a retry (RETRYING) or a Sleep (RUNNING) is due then. */
   dueAt?: number;
   /** What happens at dueAt. */
-  dueAction?: "retry" | "sleep-end" | "new-execution" | "pause-elapsed";
+  dueAction?: "retry" | "sleep-end" | "new-execution" | "pause-elapsed" | "loop-next";
+  /** LoopUntil/WaitFor: the iteration in flight (0-based) and its check frequency, rendered. */
+  loop?: LoopMeta;
   /** Pause: what happens when its duration elapses. */
   pauseBehavior?: PauseBehavior;
   /** Subflow: the child execution this task run waits for. */
@@ -139,6 +141,16 @@ export interface TaskResult {
   error?: string;
 }
 
+export interface LoopMeta {
+  iteration: number;
+  intervalMs: number;
+  maxIterations?: number;
+  maxMs?: number;
+  failOnMaxReached: boolean;
+  /** The condition said the loop is over (or a maximum was reached without failing it). */
+  over?: boolean;
+}
+
 /** A flowable (or any task with runIf) evaluated by the Durable Object before it may run. */
 export type Resolution =
   | {
@@ -153,6 +165,8 @@ export type Resolution =
       limit?: number;
       /** Pause: how long until `behavior` applies; absent = until resumed by hand. */
       pause?: { afterMs?: number; behavior: PauseBehavior };
+      /** LoopUntil/WaitFor: the rendered check frequency. */
+      loop?: Omit<LoopMeta, "iteration" | "over">;
     }
   | { ok: false; error: string };
 
@@ -186,6 +200,8 @@ export type EngineEvent =
   /** Forces one task run's state (a failed task marked SUCCESS, a pause resumed) and carries on. */
   | { type: "set-task-state"; taskRunId: string; state: StateType }
   | { type: "subflow-started"; taskRunId: string; executionId: string }
+  /** A LoopUntil/WaitFor iteration's condition, rendered: whether the loop goes on. */
+  | { type: "loop-checked"; taskRunId: string; iteration: number; again: boolean; error?: string }
   /** ForEachItem's `_items`: every batch's execution ended; `state` is the worst of theirs. */
   | { type: "items-ended"; taskRunId: string; state: StateType; outputs: Record<string, unknown> }
   | {
@@ -201,6 +217,8 @@ export type EngineEvent =
 export type Command =
   | { type: "run"; taskRunId: string }
   | { type: "resolve"; taskRunId: string }
+  /** Render a LoopUntil/WaitFor condition once its iteration ended. */
+  | { type: "check-loop"; taskRunId: string; iteration: number }
   /** `cascade: false`: abort the task run only, not the batch executions of a ForEachItem. */
   | { type: "abort"; taskRunId: string; cascade?: boolean }
   | { type: "render-outputs" }

@@ -5,7 +5,7 @@ import type { Command, EngineEvent } from "../engine/types";
 import { startRetryExecution } from "../launch/start";
 import { type ForEachItemChildren, forEachItemWork, killItems, runMerge, runSplit, startItems } from "./foreach-item";
 import { executionStub } from "./object";
-import { type RunnerHost, renderOutputs, resolve, runTask } from "./runner";
+import { checkLoop, type RunnerHost, renderOutputs, resolve, runTask } from "./runner";
 import { startSubflow } from "./subflow";
 
 export interface CommandContext {
@@ -26,6 +26,8 @@ export function carryOut(command: Command, { host, items, waitUntil, launch }: C
     }
     case "resolve":
       return launch(resolve(host, command.taskRunId));
+    case "check-loop":
+      return launch(checkLoop(host, command.taskRunId, command.iteration));
     case "render-outputs":
       return launch(renderOutputs(host));
     case "abort":

@@ -6,7 +6,7 @@ import { applyPluginDefaults } from "../../schema/flow/defaults";
 import type { ExecutionMachine } from "../engine/machine";
 import type { EngineEvent, MetricEntry, TaskResult, TaskRun } from "../engine/types";
 import { executionVariables, taskRunVariables } from "../engine/variables";
-import { type RenderServices, render, renderDeep, renderTyped } from "../expressions";
+import { isTruthy, type RenderServices, render, renderDeep, renderTyped } from "../expressions";
 import { typedOutputValue } from "../launch/inputs";
 import { checkStoredValue } from "../limits";
 import { createGuardedFetch } from "../net/guarded-fetch";
@@ -139,6 +139,21 @@ export async function resolve(host: RunnerHost, taskRunId: string): Promise<Engi
   });
   // Loop values, Switch outputs and errors are stored and shown: no revealed value may stay in them.
   return { type: "resolved", taskRunId, resolution: maskResolution(resolution, svc.masker) };
+}
+
+/** A LoopUntil/WaitFor iteration ended: its condition, rendered with the loop's own scope. */
+export async function checkLoop(host: RunnerHost, taskRunId: string, iteration: number): Promise<EngineEvent> {
+  const { machine } = host;
+  const run = machine.taskRun(taskRunId)!;
+  const task = applyPluginDefaults(machine.taskOf(run), machine.state.flow);
+  try {
+    const { vars, svc } = await renderScope(host, run);
+    const again = isTruthy(await render(String(task.condition ?? ""), vars, svc));
+    return { type: "loop-checked", taskRunId, iteration, again };
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    return { type: "loop-checked", taskRunId, iteration, again: false, error: services(host).masker.mask(error) };
+  }
 }
 
 export async function runTask(host: RunnerHost, taskRunId: string): Promise<EngineEvent> {

@@ -41,6 +41,8 @@ export async function resolveTask(task: Task, r: Renderer): Promise<Resolution> 
       case "parallel":
       case "dag":
         return { ok: true, limit: await templatedLimit(task.concurrent, r) };
+      case "loop":
+        return { ok: true, outputs: { iterationCount: 1 }, loop: await checkFrequencyOf(task, r) };
       case "sequential":
       case undefined:
         return { ok: true };
@@ -79,6 +81,28 @@ async function pauseOf(task: Task, r: Renderer): Promise<{ afterMs?: number; beh
     return { afterMs: parseDurationMs(await r.render(String(task.timeout))), behavior: declared ?? "FAIL" };
   }
   return { behavior: declared ?? "RESUME" };
+}
+
+/** LoopUntil/WaitFor's checkFrequency, with Kestra 0.21's defaults (100 iterations, PT1H, PT1S). */
+async function checkFrequencyOf(
+  task: Task,
+  r: Renderer,
+): Promise<NonNullable<Extract<Resolution, { ok: true }>["loop"]>> {
+  const check = (task.checkFrequency ?? {}) as { interval?: unknown; maxIterations?: unknown; maxDuration?: unknown };
+  const ms = async (v: unknown, fallback: number) =>
+    v === undefined ? fallback : parseDurationMs(await r.render(String(v)));
+  const maxIterations = check.maxIterations === undefined ? 100 : Number(await r.render(String(check.maxIterations)));
+  if (!Number.isInteger(maxIterations) || maxIterations < 1) {
+    throw new Error(`checkFrequency.maxIterations must be a whole number ≥ 1, got '${String(check.maxIterations)}'`);
+  }
+  const failOnMaxReached =
+    task.failOnMaxReached === undefined ? false : isTruthy(await r.render(String(task.failOnMaxReached)));
+  return {
+    intervalMs: await ms(check.interval, 1_000),
+    maxIterations,
+    maxMs: await ms(check.maxDuration, 3_600_000),
+    failOnMaxReached,
+  };
 }
 
 /** A concurrency property given as a template, rendered to a count; plain numbers are read by the engine. */

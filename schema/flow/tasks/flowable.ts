@@ -1,7 +1,7 @@
 // Own properties of the core flowable tasks (spec §5, `flow.*`): the ones holding child tasks, plus
 // Subflow and ForEachItem which start other executions. Keyed by the type name after `io.kestra.plugin.core.`.
 import * as z from "zod";
-import { anyMap, duration, labels, stringList, templBoolean, templInt } from "../common";
+import { anyMap, duration, labels, templBoolean, templInt } from "../common";
 import { inputList } from "../inputs";
 import { branches } from "./base";
 import { nonEmptyTaskList, taskList, taskRef } from "./ref";
@@ -76,6 +76,15 @@ export const flowableProps = {
     tasks: taskList.optional(),
     ...branches,
   },
+  /**
+   * Its tasks run one after the other. Kestra's file properties (inputFiles, outputFiles,
+   * namespaceFiles, cache) are for script tasks, which Peregrine does not run: they are refused.
+   */
+  "flow.WorkingDirectory": { tasks: nonEmptyTaskList, ...branches },
+  /** Runs its tasks again while `condition` is truthy (Kestra 0.20's WaitFor). */
+  "flow.WaitFor": loop,
+  /** Runs its tasks again until `condition` is truthy. */
+  "flow.LoopUntil": loop,
   "flow.Subflow": { ...childFlow, outputs: anyMap.optional() },
   "flow.ForEachItem": {
     ...childFlow,
@@ -93,15 +102,4 @@ export const flowableProps = {
 } satisfies Record<string, z.ZodRawShape>;
 
 /** Flowable types whose schema is known but which Peregrine does not run yet (see runnable.ts). */
-export const notRunFlowableProps = {
-  "flow.WorkingDirectory": {
-    tasks: nonEmptyTaskList,
-    cache: z.strictObject({ patterns: stringList, ttl: duration.optional() }).optional(),
-    namespaceFiles: anyMap.optional(),
-    inputFiles: z.union([anyMap, z.string()]).optional(),
-    outputFiles: stringList.optional(),
-    ...branches,
-  },
-  "flow.WaitFor": loop,
-  "flow.LoopUntil": loop,
-} satisfies Record<string, z.ZodRawShape>;
+export const notRunFlowableProps = {} satisfies Record<string, z.ZodRawShape>;
