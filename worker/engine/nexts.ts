@@ -146,21 +146,18 @@ function forEach(
   }
   const create: ChildSpec[] = [];
   let active = 0;
-  const notStarted: number[] = [];
-  for (let i = fromIteration; i < values.length; i++) {
-    const group = groups.get(i);
-    if (!group) {
-      notStarted.push(i);
-      continue;
-    }
-    const verdict = sequential(tasks, group, m, values[i], i);
+  // Started iterations first, then new ones in order while a slot is free. Only the iterations in
+  // flight are visited: a sequential loop's step costs the same at its 10th value and its 9,000th.
+  for (const i of [...groups.keys()].sort((a, b) => a - b)) {
+    if (i < fromIteration) continue;
+    const verdict = sequential(tasks, groups.get(i)!, m, values[i], i);
     if (!verdict.done) {
       active++;
       create.push(...verdict.create);
     }
   }
-  for (const i of notStarted) {
-    if (limit > 0 && active >= limit) break;
+  for (let i = fromIteration; i < values.length && (limit <= 0 || active < limit); i++) {
+    if (groups.has(i)) continue;
     create.push({ task: tasks[0]!, value: values[i], iteration: i });
     active++;
   }
