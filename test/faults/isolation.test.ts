@@ -124,7 +124,7 @@ describe("fault suite: isolation walk", () => {
     // Control: the same walk's reads, by B on B's paths, do reach every marker, so the ids are right
     // and a leak would show.
     const seenByB = new Set<string>();
-    for (const { method, path } of routes.filter((r) => r.method === "GET")) {
+    for (const { path } of routes.filter((r) => r.method === "GET")) {
       const res = await exports.default.fetch(`${BASE}${fill(path, b.tenantId)}${query}`, {
         headers: { Authorization: `Bearer ${b.key}` },
       });
