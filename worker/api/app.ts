@@ -12,6 +12,7 @@ import { executions } from "./executions";
 import { filesApi } from "./files";
 import { flowGraphApi } from "./flow-graph";
 import { flows } from "./flows";
+import { flowsBulkApi } from "./flows-bulk";
 import { apiKeys } from "./keys";
 import { kvApi } from "./kv";
 import { logsApi, metricsApi } from "./logs";
@@ -37,6 +38,8 @@ export const app = new Hono<AppEnv>({ getPath: routingPath })
   // Mount each resource sub-app here, one line each (executions, taskruns, logs, metrics, …).
   // Before flows: its POST /:namespace would take /graph.
   .route("/api/v1/:tenant/flows", flowGraphApi)
+  // Before flows: its DELETE /:namespace/:id would take /delete/by-ids.
+  .route("/api/v1/:tenant/flows", flowsBulkApi)
   .route("/api/v1/:tenant/flows", flows)
   .route("/api/v1/:tenant/api-keys", apiKeys)
   .route("/api/v1/:tenant/login-codes", loginCodesApi)

@@ -131,7 +131,7 @@ export const searchQuery = z.object({
 
 export const bulkQuery = z.object({ delete: bool.optional() });
 
-function parseLabelFilters(labels: string | string[] | undefined): [string, string][] {
+export function parseLabelFilters(labels: string | string[] | undefined): [string, string][] {
   const list = labels === undefined ? [] : Array.isArray(labels) ? labels : [labels];
   return list.map((l) => {
     const at = l.indexOf(":");

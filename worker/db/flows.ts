@@ -30,7 +30,7 @@ export interface ParsedSource {
 
 const parseModel = (model: string): Flow => JSON.parse(model) as Flow;
 
-const fromRow = (r: FlowRow): FlowVersion => ({
+export const fromRow = (r: FlowRow): FlowVersion => ({
   tenantId: r.tenantId,
   namespace: r.namespace,
   id: r.id,

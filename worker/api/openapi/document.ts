@@ -1,14 +1,21 @@
 // The OpenAPI 3.1 document, built once per isolate from the operation tables: query parameters
 // and JSON bodies from the routes' zod schemas (zod's own JSON Schema output, which is OpenAPI
 // 3.1's dialect), responses from shapes.ts, and every failure as the one Error body.
+
 import * as z from "zod";
 import { adminOperations } from "./operations-admin";
 import { executionOperations } from "./operations-executions";
+import { flowsBulkOperations } from "./operations-flows-bulk";
 import { inspectOperations } from "./operations-inspect";
 import { errorSchema } from "./shapes";
 import { type Answer, type Body, type ErrorStatus, type Operation, PATH_PARAMS, TAGS } from "./spec";
 
-export const OPERATIONS: readonly Operation[] = [...executionOperations, ...inspectOperations, ...adminOperations];
+export const OPERATIONS: readonly Operation[] = [
+  ...executionOperations,
+  ...flowsBulkOperations,
+  ...inspectOperations,
+  ...adminOperations,
+];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
