@@ -3,7 +3,7 @@
 // inputs (a file among them), --wait and --follow, list/get/kill, logs, taskruns search sorted by
 // duration and get by id or by task and loop value, and the exit codes and error lines.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +22,10 @@ interface Run {
 }
 
 /** Runs the CLI with the server's settings in the environment (unless `env` replaces them). */
-function cli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
+function cli(
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: string; cwd?: string } = {},
+): Promise<Run> {
   const env = {
     PATH: process.env.PATH ?? "",
     HOME: dir,
@@ -31,7 +34,11 @@ function cli(args: string[], options: { env?: Record<string, string>; stdin?: st
     ...(options.env ?? { PEREGRINE_URL: server.base, PEREGRINE_TENANT: server.tenant, PEREGRINE_API_KEY: server.key }),
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: options.cwd ?? dir,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -222,5 +229,19 @@ describe("peregrine CLI", () => {
     const again = await cli(["executions", "kill", started.id]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("code: conflict");
+  });
+});
+
+describe("the README's CLI section", () => {
+  it("runs every `npx peregrine` line of its example, each exiting 0", async () => {
+    const readme = readFileSync(path.join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## CLI\n"), readme.indexOf("## OpenAPI and the API reference"));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const lines = block.split("\n").filter((l) => l.startsWith("npx peregrine "));
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines) {
+      const run = await cli(line.split(/\s+/).slice(2), { cwd: root });
+      expect(run.code, `${line}\n${run.stderr}`).toBe(0);
+    }
   });
 });
