@@ -15,6 +15,8 @@ export default defineConfig(async () => {
             OPERATOR_SECRET: "test-operator-secret",
             SECRETS_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
             KESTRA_REGION: "eu-test",
+            // {{ globals }}, as Kestra's kestra.variables.globals (camelCase keys read hyphenated).
+            GLOBALS: JSON.stringify({ string: "string", int: 1, nested: { int: 2 }, myVar: "my variable" }),
             // 1 MiB instead of 100 MiB, so that the tests can go over the storage limit cheaply.
             MAX_FILE_BYTES: "1048576",
             // test/faults: FAULTS_LARGE=1 runs the large figures (e.g. 100,000 fuzzed renders) instead of CI's.

@@ -109,4 +109,20 @@ errors:
     expect(messages[0]).toBe("region eu-test");
     expect(messages).toContain("boom said disk full");
   });
+
+  it("gives the GLOBALS Worker variable as globals, camelCase keys hyphenated as in Kestra", async () => {
+    const tenant = await createTenant();
+    await saveFlow(
+      tenant,
+      `id: globals
+namespace: qa
+tasks:
+  - id: read
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ globals.string }} {{ globals.int + globals.nested.int }} {{ globals['my-var'] }}"
+`,
+    );
+    const ex = await runFlow(tenant, "qa", "globals");
+    expect(ex.taskRunList[0]?.outputs).toEqual({ value: "string 3 my variable" });
+  });
 });

@@ -120,7 +120,36 @@ function taskStates(m: ExecutionMachine): Vars {
   return out;
 }
 
-export function executionVariables(m: ExecutionMachine, envs: Vars = {}): Vars {
+/** What the instance gives every execution: `envs` (Worker variables) and `globals`. */
+export interface InstanceVariables {
+  envs: Vars;
+  globals: Vars;
+}
+
+/** Kestra's configuration keys in camelCase read as hyphenated (`myVar` → `my-var`), at every level. */
+function hyphenated(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hyphenated);
+  if (!value || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase(), hyphenated(v)]),
+  );
+}
+
+/** The `GLOBALS` Worker variable: a JSON object (or a binding that is one); anything else is none. */
+export function parseGlobals(raw: unknown): Vars {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      console.error("GLOBALS is not JSON: {{ globals }} is empty");
+      return {};
+    }
+  }
+  return value && typeof value === "object" && !Array.isArray(value) ? (hyphenated(value) as Vars) : {};
+}
+
+export function executionVariables(m: ExecutionMachine, instance: InstanceVariables = { envs: {}, globals: {} }): Vars {
   const { flow, execution } = m.state;
   const executionVar: Vars = {
     id: execution.id,
@@ -136,7 +165,8 @@ export function executionVariables(m: ExecutionMachine, envs: Vars = {}): Vars {
     outputs: outputsView(m),
     vars: flow.variables ?? {},
     labels: labelsMap(execution),
-    envs,
+    envs: instance.envs,
+    globals: instance.globals,
   };
   // Built only when an expression reads it: `{taskId: {state}}`, or `{taskId: {value: {state}}}`.
   Object.defineProperty(vars, "tasks", { enumerable: true, configurable: true, get: () => taskStates(m) });
@@ -145,7 +175,11 @@ export function executionVariables(m: ExecutionMachine, envs: Vars = {}): Vars {
   return vars;
 }
 
-export function taskRunVariables(m: ExecutionMachine, run: TaskRun, envs: Vars = {}): Vars {
+export function taskRunVariables(
+  m: ExecutionMachine,
+  run: TaskRun,
+  instance: InstanceVariables = { envs: {}, globals: {} },
+): Vars {
   const task = m.taskOf(run);
   const taskrun: Vars = {
     id: run.id,
@@ -156,7 +190,7 @@ export function taskRunVariables(m: ExecutionMachine, run: TaskRun, envs: Vars =
   if (run.value !== undefined) taskrun.value = run.value;
   if (run.iteration !== undefined) taskrun.iteration = run.iteration;
   const parents = parentsOf(m, run);
-  const vars = executionVariables(m, envs);
+  const vars = executionVariables(m, instance);
   vars.task = { id: task.id, type: task.type };
   vars.taskrun = taskrun;
   vars.parents = parents;

@@ -5,7 +5,7 @@
 import { applyPluginDefaults } from "../../schema/flow/defaults";
 import type { ExecutionMachine } from "../engine/machine";
 import type { EngineEvent, MetricEntry, TaskResult, TaskRun } from "../engine/types";
-import { executionVariables, taskRunVariables } from "../engine/variables";
+import { executionVariables, type InstanceVariables, parseGlobals, taskRunVariables } from "../engine/variables";
 import { isTruthy, type RenderServices, render, renderDeep, renderTyped } from "../expressions";
 import { typedOutputValue } from "../launch/inputs";
 import { checkStoredValue } from "../limits";
@@ -38,22 +38,25 @@ export interface RunnerHost {
   logs(minLevel: LogLevel): LogRow[];
 }
 
-const envsByEnv = new WeakMap<Env, Record<string, string>>();
+const envsByEnv = new WeakMap<Env, InstanceVariables>();
 
 /**
- * Worker variables named `KESTRA_X` become `{{ envs.x }}`, as Kestra does with its env-vars prefix.
- * Read once per `env` object (an object's lives as long as it does), not once per task run.
+ * Worker variables named `KESTRA_X` become `{{ envs.x }}`, as Kestra does with its env-vars prefix,
+ * and the JSON object of the `GLOBALS` variable becomes `{{ globals }}` (Kestra's
+ * `kestra.variables.globals`). Read once per `env` object (an object's lives as long as it does),
+ * not once per task run.
  */
-function envsOf(env: Env): Record<string, string> {
-  let envs = envsByEnv.get(env);
-  if (!envs) {
-    envs = {};
+function envsOf(env: Env): InstanceVariables {
+  let found = envsByEnv.get(env);
+  if (!found) {
+    const envs: Record<string, string> = {};
     for (const [key, value] of Object.entries(env)) {
       if (key.startsWith("KESTRA_") && typeof value === "string") envs[key.slice(7).toLowerCase()] = value;
     }
-    envsByEnv.set(env, envs);
+    found = { envs, globals: parseGlobals((env as { GLOBALS?: unknown }).GLOBALS) };
+    envsByEnv.set(env, found);
   }
-  return envs;
+  return found;
 }
 
 /**
