@@ -3,14 +3,15 @@ import { runSource } from "../flowables/run";
 
 describe("a task's timeout", () => {
   it("fails a task whose work never yields and runs past its timeout (a long render)", async () => {
-    // 90,000 loop iterations take well over 10 ms; the work is synchronous, so no timer can stop it.
+    // 22,500 loop iterations take well over 10 ms, yet stay within the render budget (50,000); the
+    // work is synchronous, so no timer can stop it.
     const r = await runSource(
       "long-render",
       `tasks:
   - id: busy
     type: io.kestra.plugin.core.log.Log
     timeout: PT0.01S
-    message: "{% for i in range(1, 300) %}{% for j in range(1, 300) %}{{ i * j }}{% endfor %}{% endfor %}"
+    message: "{% for i in range(1, 150) %}{% for j in range(1, 150) %}{{ i * j }}{% endfor %}{% endfor %}"
   - id: after
     type: io.kestra.plugin.core.log.Log
     message: never
