@@ -17,6 +17,7 @@ import {
   taskRunPageSchema,
   taskRunViewPageSchema,
   taskRunViewSchema,
+  triggerItemSchema,
   validationSchema,
 } from "../../worker/api/openapi/shapes";
 import { indexNow } from "../helpers/leaks";
@@ -156,6 +157,11 @@ tasks:
       await json(`executions/${ex.id}/eval/${each?.id}`, { method: "POST", body: "{{ flow.id }}" }),
     );
     expect(rendered.result).toBe("loop");
+    const scheduled = `id: yearly\nnamespace: qa.openapi\ntasks:\n  - id: t\n    type: ${P}.log.Log\n    message: x\ntriggers:\n  - id: once\n    type: ${P}.trigger.Schedule\n    cron: "0 0 1 1 *"\n`;
+    flowSchema.parse(await json("flows", { method: "POST", headers: yaml, body: scheduled }));
+    const triggers = (await json("triggers/search?namespace=qa.openapi")) as { results: unknown[]; total: number };
+    expect(triggers.total).toBe(1);
+    for (const item of triggers.results) triggerItemSchema.parse(item);
     const notFound = errorSchema.parse(await json("executions/nope"));
     expect(notFound.code).toBe("not_found");
     const invalid = errorSchema.parse(await json("taskruns/search?state=NOPE"));

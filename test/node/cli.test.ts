@@ -203,6 +203,7 @@ describe("peregrine CLI", () => {
     const followed = await cli(["run", "cli.test", "failing", "--follow"]);
     expect(followed.code).toBe(3);
     expect(followed.stdout).toContain("about to fail");
+    expect(followed.stdout).toContain("[FAILED] boom");
     expect(followed.stderr).toMatch(/started \S+/);
   });
 

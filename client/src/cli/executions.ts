@@ -49,16 +49,36 @@ function printExecution(out: Printer, ex: ExecutionJson): void {
   if (rows.length > 0) out.table(["TASK", "STATE", "ATTEMPTS", "DURATION", "TASK RUN"], rows);
 }
 
+/** Prints `[STATE] task [value]` whenever a task run changes state; returns the terminal execution. */
+async function followStates(ctx: Context, id: string): Promise<ExecutionJson> {
+  const seen = new Map<string, string>();
+  for await (const event of ctx.p.executions.follow(id)) {
+    for (const run of event.execution.taskRunList) {
+      if (seen.get(run.id) === run.state.current) continue;
+      seen.set(run.id, run.state.current);
+      const value = run.value !== undefined ? ` [${run.value}]` : "";
+      if (ctx.out.format === "table") ctx.out.line(`[${ctx.out.state(run.state.current)}] ${run.taskId}${value}`);
+    }
+    if (event.type === "end") return event.execution;
+  }
+  return ctx.p.executions.waitForEnd(id);
+}
+
 export async function executionsStart(ctx: Context): Promise<number> {
   const [namespace, flowId] = [arg(ctx, 0, "namespace"), arg(ctx, 1, "flowId")];
   const options = { inputs: await inputsOf(ctx), labels: pairs(ctx.options.label, "label") };
   if (ctx.options.follow) {
     const started = await ctx.p.executions.create(namespace, flowId, options);
     ctx.out.note(`started ${started.id}`);
-    for await (const line of ctx.p.executions.followLogs(started.id)) {
-      if (ctx.out.format === "table") logLine(ctx.out, line);
-    }
-    const ended = await ctx.p.executions.waitForEnd(started.id);
+    // Two streams at once: the log lines, and each task run's change of state as it happens.
+    const [, ended] = await Promise.all([
+      (async () => {
+        for await (const line of ctx.p.executions.followLogs(started.id)) {
+          if (ctx.out.format === "table") logLine(ctx.out, line);
+        }
+      })(),
+      followStates(ctx, started.id),
+    ]);
     ctx.out.result(ended, () => printExecution(ctx.out, ended));
     return endCode(ended);
   }

@@ -7,7 +7,14 @@ import { createKeyBody, createTenantBody } from "../operator";
 import { signInBody } from "../session";
 import { webhookSettings } from "../settings";
 import { bulkDisable, target, updateBody } from "../triggers";
-import { executionSummarySchema, labelSchema, objectSchema, stateSchema } from "./shapes";
+import {
+  executionSummarySchema,
+  labelSchema,
+  objectSchema,
+  stateSchema,
+  triggerContextSchema,
+  triggerItemSchema,
+} from "./shapes";
 import type { Operation } from "./spec";
 
 const T = "/api/v1/:tenant";
@@ -42,7 +49,6 @@ const fileAttributes = z.object({
 });
 
 const limits = tenantLimitsSettings.extend({ usage: z.object({ running: z.number().int() }) });
-const trigger = z.object({ abstractTrigger: objectSchema, triggerContext: objectSchema });
 const session = z.object({ tenant: z.string(), expiresAt: z.string() });
 const filePath = (required: boolean) =>
   z.object({
@@ -97,7 +103,7 @@ const backfill = (path: string, summary: string, method: "put" | "post"): Operat
   tag: "Triggers",
   summary,
   body: { kind: "json", required: true, schema: target },
-  responses: ok("The trigger's context.", objectSchema),
+  responses: ok("The trigger's context.", triggerContextSchema),
 });
 
 export const adminOperations: Operation[] = [
@@ -196,14 +202,14 @@ export const adminOperations: Operation[] = [
       page: z.coerce.number().int().min(1).optional(),
       size: z.coerce.number().int().min(1).max(1000).optional(),
     }),
-    responses: ok("A page of triggers.", z.object({ results: z.array(trigger), total: z.number().int() })),
+    responses: ok("A page of triggers.", z.object({ results: z.array(triggerItemSchema), total: z.number().int() })),
   },
   {
     method: "get",
     path: `${T}/triggers/:namespace/:flowId`,
     tag: "Triggers",
     summary: "A flow's triggers",
-    responses: ok("Its triggers.", z.object({ results: z.array(trigger), total: z.number().int() })),
+    responses: ok("Its triggers.", z.object({ results: z.array(triggerItemSchema), total: z.number().int() })),
   },
   {
     method: "put",
@@ -211,7 +217,7 @@ export const adminOperations: Operation[] = [
     tag: "Triggers",
     summary: "Enable or disable a trigger, or start a backfill",
     body: { kind: "json", required: true, schema: updateBody },
-    responses: ok("The trigger's context.", objectSchema),
+    responses: ok("The trigger's context.", triggerContextSchema),
   },
   {
     method: "post",
@@ -226,7 +232,7 @@ export const adminOperations: Operation[] = [
     path: `${T}/triggers/:namespace/:flowId/:triggerId/unlock`,
     tag: "Triggers",
     summary: "Unlock a trigger",
-    responses: ok("The trigger's context.", objectSchema),
+    responses: ok("The trigger's context.", triggerContextSchema),
   },
   backfill("pause", "Pause a backfill", "put"),
   backfill("unpause", "Resume a paused backfill", "put"),

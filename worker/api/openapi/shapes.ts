@@ -11,6 +11,7 @@ import type { TaskRunPage, TaskRunViewJson } from "../../execution/taskrun-looku
 import type { ErrorBody } from "../errors";
 import type { EvalResult } from "../eval";
 import type { FlowJson, ValidationReport } from "../flows";
+import type { TriggerContextJson, TriggerItemJson } from "../triggers";
 
 /** A schema with a component name: the document emits it once, in `components.schemas`, and `$ref`s it. */
 function named<T extends z.ZodType>(id: string, description: string, schema: T): T {
@@ -232,6 +233,48 @@ export const evalResultSchema = named(
   }),
 );
 
+const nullableDate = z.string().nullable();
+
+export const triggerContextSchema = named(
+  "TriggerContext",
+  "A trigger's state: its last and next dates, last execution and error, and a backfill in progress.",
+  z.object({
+    tenantId: z.string(),
+    namespace: z.string(),
+    flowId: z.string(),
+    triggerId: z.string(),
+    type: z.string(),
+    date: nullableDate,
+    nextExecutionDate: nullableDate,
+    executionId: z.string().nullable(),
+    lastRunDate: nullableDate,
+    updatedDate: nullableDate,
+    disabled: z.boolean(),
+    stopAfter: z.array(z.string()).nullable(),
+    lastError: z.string().nullable(),
+    backfill: z
+      .object({
+        start: nullableDate,
+        end: nullableDate,
+        currentDate: nullableDate,
+        paused: z.boolean(),
+        inputs: z.record(z.string(), z.unknown()).nullable(),
+        labels: z.array(labelSchema),
+        progress: z.object({ done: z.number().int(), total: z.number().int(), finished: z.boolean() }),
+      })
+      .nullable(),
+  }),
+);
+
+export const triggerItemSchema = named(
+  "TriggerItem",
+  "A trigger as declared in its flow, with its state.",
+  z.object({
+    abstractTrigger: z.looseObject({ id: z.string(), type: z.string() }),
+    triggerContext: triggerContextSchema,
+  }),
+);
+
 /** A JSON object this document does not detail field by field (trigger contexts, settings, …). */
 export const objectSchema = z.looseObject({});
 
@@ -249,5 +292,7 @@ export type ShapeChecks = [
   Fits<LogJson, z.input<typeof logSchema>>,
   Fits<FlowGraph, z.input<typeof flowGraphSchema>>,
   Fits<EvalResult, z.input<typeof evalResultSchema>>,
+  Fits<TriggerContextJson, z.input<typeof triggerContextSchema>>,
+  Fits<TriggerItemJson["triggerContext"], z.input<typeof triggerItemSchema>["triggerContext"]>,
   Fits<ErrorBody, { message: string; code: z.input<typeof errorSchema>["code"]; details?: unknown }>,
 ];
