@@ -154,3 +154,60 @@ describe("replay from a task run", () => {
     expect(done.taskRunList).toHaveLength(11);
   }, 30_000);
 });
+
+describe("restart on another revision", () => {
+  it("starts a new execution of that revision with the failed task run RESTARTED, the rest kept; 422 when nothing failed", async () => {
+    const t = await createTenant();
+    const v1 = `
+id: fixme
+namespace: replay
+tasks:
+  - id: ok
+    type: io.kestra.plugin.core.debug.Return
+    format: fine
+  - id: seq
+    type: io.kestra.plugin.core.flow.Sequential
+    tasks:
+      - id: broken
+        type: io.kestra.plugin.core.execution.Fail
+errors:
+  - id: handler
+    type: io.kestra.plugin.core.log.Log
+    message: handled
+`;
+    await saveFlow(t, v1);
+    const failed = await runFlow(t, "replay", "fixme");
+    expect(failed.state.current).toBe("FAILED");
+    const fixed = await t.fetch("flows/replay/fixme", {
+      method: "PUT",
+      headers: { "Content-Type": "application/x-yaml" },
+      body: v1.replace(
+        "type: io.kestra.plugin.core.execution.Fail",
+        "type: io.kestra.plugin.core.debug.Return\n        format: fixed",
+      ),
+    });
+    expect(fixed.status).toBe(200);
+
+    const res = await t.fetch(`executions/${failed.id}/restart?revision=2`, { method: "POST" });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as ExecutionJson;
+    expect(answer.id).not.toBe(failed.id);
+    expect(answer.parentId).toBe(failed.id);
+    expect(answer.flowRevision).toBe(2);
+    expect(states(answer.state)).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED"]);
+    expect(answer.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([
+      ["ok", "SUCCESS"],
+      ["seq", "RUNNING"],
+      ["broken", "RESTARTED"],
+    ]);
+    const done = await settled(t, answer.id, (e) => e.state.current === "SUCCESS");
+    expect(find(done, "broken").outputs).toEqual({ value: "fixed" });
+    expect(done.taskRunList.some((r) => r.taskId === "handler")).toBe(false);
+    expect(find(done, "ok").attempts).toHaveLength(1);
+
+    const nothing = await t.fetch(`executions/${done.id}/restart?revision=2`, { method: "POST" });
+    expect(nothing.status).toBe(422);
+    expect(await nothing.json()).toMatchObject({ message: "No task found to restart execution from!" });
+    expect((await t.fetch(`executions/${failed.id}/restart?revision=9`, { method: "POST" })).status).toBe(404);
+  }, 30_000);
+});

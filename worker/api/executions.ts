@@ -17,7 +17,7 @@ import { revisionQuery, startFromRequest } from "./execution-start";
 import { executionsBulk } from "./executions-bulk";
 import { executionsExtra } from "./executions-extra";
 import { pageOf, parseLabels } from "./query";
-import { replayExecution } from "./replay";
+import { replayExecution, restartOnRevision } from "./replay";
 import { readSubmittedInputs } from "./submitted-inputs";
 
 function unwrap(outcome: ControlOutcome) {
@@ -79,6 +79,17 @@ const actions = new Hono<AppEnv>()
     return c.json(unwrap(await stub.kill(cascade)), 202);
   })
   .post("/:executionId/restart", async (c) => {
+    const revision = revisionQuery(c.req.query("revision"));
+    if (revision !== undefined) {
+      const restarted = await restartOnRevision(
+        c.env,
+        dbOf(c),
+        c.get("tenantId"),
+        c.req.param("executionId"),
+        revision,
+      );
+      return c.json(restarted, 200);
+    }
     const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));
     return c.json(unwrap(await stub.restart()), 200);
   })

@@ -4,7 +4,7 @@
 import type { Db } from "../db/client";
 import { getFlow } from "../db/flows";
 import type { State } from "../engine/types";
-import { notFound } from "../errors";
+import { invalid, notFound } from "../errors";
 import type { ExecutionJson } from "../execution/json";
 import { executionStub } from "../execution/object";
 import { newId } from "../ids";
@@ -49,6 +49,48 @@ export async function replayExecution(
     parentId: source.id,
     originalId: source.originalId,
     attemptNumber: source.metadata.attemptNumber,
+    originalCreatedDate: source.metadata.originalCreatedDate,
+  });
+}
+
+/**
+ * `POST /{id}/restart?revision=`, as Kestra's: a new execution of that revision (`parentId` = the
+ * original) carrying the original's history then RESTARTED, with its task runs but the errors and
+ * finally ones, the failed and paused ones RESTARTED and their ancestors RUNNING.
+ */
+export async function restartOnRevision(
+  env: Env,
+  db: Db,
+  tenantId: string,
+  executionId: string,
+  revision: number,
+): Promise<ExecutionJson> {
+  const stub = executionStub(env, tenantId, executionId);
+  const source = await stub.summary();
+  if (!source || source.deleted) throw notFound(`Execution '${executionId}' not found`);
+  const found = await getFlow(db, tenantId, source.namespace, source.flowId, revision);
+  if (!found) throw notFound(`Flow '${source.namespace}.${source.flowId}' revision ${revision} not found`);
+  const id = newId();
+  const seed = await stub.restartSeed(id);
+  if (!seed) throw invalid("No task found to restart execution from!");
+  const sealed = await stub.sealedInputs();
+  return startExecution(env, {
+    id,
+    seed,
+    state: {
+      current: "RESTARTED",
+      histories: [...source.state.histories, { state: "RESTARTED", date: new Date().toISOString() }],
+    },
+    tenantId,
+    flow: found.flow,
+    revision: found.revision,
+    inputs: source.inputs,
+    secretsFrom: sealed ? { executionId: source.id, sealed } : undefined,
+    labels: source.labels,
+    trigger: source.trigger,
+    parentId: source.id,
+    originalId: source.originalId,
+    attemptNumber: source.metadata.attemptNumber + 1,
     originalCreatedDate: source.metadata.originalCreatedDate,
   });
 }

@@ -8,7 +8,7 @@
 // its ancestors RUNNING. Pure.
 import type { DagTask, Flow, Task } from "../../schema/flow/types";
 import { flowableKind, listOf, mainTasks } from "./flow-index";
-import type { ExecutionMachine } from "./machine";
+import { canRestart, type ExecutionMachine } from "./machine";
 import type { TaskRun } from "./types";
 
 /** Every task id in `tasks` and below them (all lists of every flowable). */
@@ -129,18 +129,67 @@ export function replaySeed(
     else kept.push(run);
   }
   // The chosen run's own children are gone with it: their tasks come after it.
-  const seed = kept;
-  const ids = new Map(seed.map((r) => [r.id, ctx.newId()]));
+  return copies(m, kept, newExecutionId, ctx, (r) =>
+    r.id === target.id ? "target" : chain.has(r.id) ? "ancestor" : "kept",
+  );
+}
+
+/**
+ * Kestra's restart on another revision: a new execution with copies of every task run but those of
+ * errors and finally branches; the FAILED and PAUSED ones (and those KILLED only because the
+ * execution ended around them) RESTARTED, their ancestors RUNNING. Null when there is nothing to
+ * restart (the caller answers Kestra's 422).
+ */
+export function restartSeed(
+  m: ExecutionMachine,
+  newExecutionId: string,
+  ctx: { now: Date; newId(): string },
+): TaskRun[] | null {
+  if (!canRestart(m.state)) return null;
+  const collateral = m.execution.state.current !== "KILLED";
+  const again = (s: string) => s === "FAILED" || s === "PAUSED" || (collateral && s === "KILLED");
+  const dropped = new Set<string>();
+  const kept: TaskRun[] = [];
+  for (const run of m.state.taskRuns) {
+    const list = m.index.places.get(run.taskId)?.list;
+    const parentDropped = run.parentTaskRunId !== undefined && dropped.has(run.parentTaskRunId);
+    if (parentDropped || list === "errors" || list === "finally") dropped.add(run.id);
+    else kept.push(run);
+  }
+  const targets = new Set<string>();
+  const chain = new Set<string>();
+  for (const run of kept) {
+    if (!again(run.state.current)) continue;
+    targets.add(run.id);
+    for (let p = m.parentOf(run); p; p = m.parentOf(p)) chain.add(p.id);
+  }
+  return copies(m, kept, newExecutionId, ctx, (r) =>
+    targets.has(r.id) && !chain.has(r.id) ? "target" : chain.has(r.id) || targets.has(r.id) ? "ancestor" : "kept",
+  );
+}
+
+type Role = "target" | "ancestor" | "kept";
+
+/** New ids, parents remapped; a target RESTARTED (a resolved flowable RUNNING), an ancestor RUNNING. */
+function copies(
+  m: ExecutionMachine,
+  runs: TaskRun[],
+  newExecutionId: string,
+  ctx: { now: Date; newId(): string },
+  role: (r: TaskRun) => Role,
+): TaskRun[] {
+  const ids = new Map(runs.map((r) => [r.id, ctx.newId()]));
   const at = ctx.now.toISOString();
-  return seed.map((r) => {
+  return runs.map((r) => {
     const copy = structuredClone(r);
     copy.id = ids.get(r.id)!;
     copy.executionId = newExecutionId;
     if (r.parentTaskRunId) copy.parentTaskRunId = ids.get(r.parentTaskRunId);
     if (copy.meta) delete copy.meta.dueAt;
-    if (chain.has(r.id)) {
+    const which = role(r);
+    if (which !== "kept") {
       const flowable = flowableKind(m.taskOf(r).type) !== undefined;
-      const to = r.id === target.id && !(flowable && r.meta?.resolved) ? "RESTARTED" : "RUNNING";
+      const to = which === "ancestor" || (flowable && r.meta?.resolved) ? "RUNNING" : "RESTARTED";
       copy.state.histories.push({ state: to, date: at });
       copy.state.current = to;
     }

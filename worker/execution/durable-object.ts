@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Flow } from "../../schema/flow/types";
 import { admissionEvent, concurrencyStub } from "../concurrency/object";
 import { canRestart, ExecutionMachine } from "../engine/machine";
-import { replaySeed } from "../engine/replay";
+import { replaySeed, restartSeed } from "../engine/replay";
 import { isTerminal } from "../engine/state";
 import type { EngineEvent, Execution, Label, StateType, TaskRun } from "../engine/types";
 import { newId } from "../ids";
@@ -104,6 +104,14 @@ export class ExecutionDurableObject extends DurableObject<Env> implements Execut
     if (!this.machine) return null;
     const seed = replaySeed(this.machine, taskRunId, newExecutionId, { now: new Date(), newId });
     // Sealed outputs are bound to this execution: sealed again for the replay (they stay sealed on the way).
+    const { tenantId, id } = this.machine.execution;
+    return seed && resealOutputs(this.env, tenantId, id, newExecutionId, seed);
+  }
+
+  /** For a restart on another revision: the task runs the new execution starts with (engine/replay.ts). */
+  async restartSeed(newExecutionId: string): Promise<TaskRun[] | null> {
+    if (!this.machine) return null;
+    const seed = restartSeed(this.machine, newExecutionId, { now: new Date(), newId });
     const { tenantId, id } = this.machine.execution;
     return seed && resealOutputs(this.env, tenantId, id, newExecutionId, seed);
   }

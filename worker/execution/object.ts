@@ -87,6 +87,8 @@ export interface ExecutionObject {
   /** From the flow's concurrency object: a slot is ours, the queued execution starts. */
   dequeue(): Promise<void>;
   replaySeed(newExecutionId: string, taskRunId: string): Promise<TaskRun[] | null>;
+  /** For a restart on another revision: the task runs the new execution starts with; null: nothing to restart. */
+  restartSeed(newExecutionId: string): Promise<TaskRun[] | null>;
   sealedInputs(): Promise<SealedInputs | null>;
 }
 

@@ -277,7 +277,15 @@ export const executionOperations: Operation[] = [
     ...control("Kill an execution", { query: cascade }),
     responses: { 202: { description: "The execution, being killed.", json: executionSchema } },
   }),
-  ex({ method: "post", path: "/:executionId/restart", ...control("Restart a failed or killed execution") }),
+  ex({
+    method: "post",
+    path: "/:executionId/restart",
+    ...control("Restart a failed or killed execution", {
+      description:
+        "Without `revision`, on the same id. With `revision`, as Kestra: a new execution of that revision (`parentId` = this one) carrying this one's history then RESTARTED.",
+      query: z.object({ revision: replayQuery.shape.revision }),
+    }),
+  }),
   ex({
     method: "post",
     path: "/:executionId/replay",
