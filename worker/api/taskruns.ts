@@ -27,33 +27,40 @@ const pageSize = z.coerce.number().int().min(1).max(1000);
 const paging = { page: pageNumber.optional(), size: pageSize.optional() };
 
 export const taskRunSearchQuery = z.object({
-  q: z.string().optional(),
+  q: z.string().optional().meta({ description: "Text in the task id, flow id or namespace." }),
   namespace: z.string().optional(),
   flowId: z.string().optional(),
   executionId: z.string().optional(),
   taskId: z.string().optional(),
-  state: states.optional(),
+  state: states.optional().meta({ description: "Repeatable; any of these states." }),
   startDate: z.string().optional(),
   endDate: z.string().optional(),
-  labels: many.optional(),
-  triggerExecutionId: z.string().optional(),
-  value: z.string().optional(),
-  parentTaskRunId: z.string().optional(),
+  labels: many.optional().meta({ description: "Repeatable `key:value`: the execution's labels." }),
+  triggerExecutionId: z.string().optional().meta({ description: "Task runs of executions started by this one." }),
+  value: z.string().optional().meta({ description: "A loop child's value." }),
+  parentTaskRunId: z.string().optional().meta({ description: "Children of this task run." }),
   ...paging,
-  /** `field:asc|desc`; fields: startDate, endDate, duration, taskId, state. */
-  sort: z.string().optional(),
+  sort: z
+    .string()
+    .optional()
+    .meta({ description: "`field:asc|desc`; fields: startDate, endDate, duration, taskId, state." }),
 });
 
 export const taskRunQuery = z.object({
   /** Skips the index lookup of the task run's execution (which lags the execution by a drain). */
-  executionId: z.string().optional(),
+  executionId: z.string().optional().meta({ description: "The task run's execution, if known: saves a lookup." }),
 });
 
 export const executionTaskRunsQuery = z.object({
   taskId: z.string().optional(),
-  value: z.string().optional(),
-  iteration: z.coerce.number().int().min(0).optional(),
-  parentTaskRunId: z.string().optional(),
+  value: z.string().optional().meta({ description: "A loop child by its value." }),
+  iteration: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: "A loop child by its iteration (0-based)." }),
+  parentTaskRunId: z.string().optional().meta({ description: "Children of this task run." }),
   ...paging,
 });
 

@@ -86,7 +86,7 @@ ${op.requestBody ? `<h4>Body${body.required === true ? " (required)" : ""}</h4>$
 
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d232a;display:flex}
 nav{width:260px;height:100vh;overflow:auto;position:sticky;top:0;background:#f4f6f8;padding:1rem;box-sizing:border-box;font-size:13px;flex:none}
-nav a{display:block;color:#1d232a;text-decoration:none;padding:1px 0}nav h2{font-size:14px;margin:1rem 0 .25rem}
+nav a{display:block;color:#1d232a;text-decoration:none;padding:1px 0;overflow-wrap:anywhere}nav h2{font-size:14px;margin:1rem 0 .25rem}
 main{padding:1rem 2rem;max-width:1000px;min-width:0}h1{margin-top:0}
 .op{border-top:1px solid #dde2e7;padding:.75rem 0}.op h3{font-size:15px;margin:0;word-break:break-all}
 .method{display:inline-block;min-width:4.2em;text-align:center;border-radius:4px;color:#fff;font-size:12px;padding:2px 4px}
