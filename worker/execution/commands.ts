@@ -4,8 +4,9 @@
 import type { Command, EngineEvent } from "../engine/types";
 import { startRetryExecution } from "../launch/start";
 import { type ForEachItemChildren, forEachItemWork, killItems, runMerge, runSplit, startItems } from "./foreach-item";
+import type { RunnerHost } from "./host";
 import { executionStub } from "./object";
-import { checkLoop, type RunnerHost, renderOutputs, resolve, runTask } from "./runner";
+import { checkLoop, renderOutputs, resolve, runTask } from "./runner";
 import { startSubflow } from "./subflow";
 
 export interface CommandContext {

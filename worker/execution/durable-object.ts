@@ -20,11 +20,19 @@ import type { LogLevel } from "../tasks/types";
 import { Background, type Subject } from "./background";
 import { StepBatch } from "./batch";
 import { carryOut } from "./commands";
-import { type EvalOutcome, evaluateForTaskRun } from "./eval";
+import { evaluateForTaskRun } from "./eval";
 import { ForEachItemChildren, forEachItemWork, itemEnded } from "./foreach-item";
+import type { RunnerHost, TaskAbort } from "./host";
 import { type ExecutionJson, type ExecutionSummaryJson, executionJson, executionSummaryJson } from "./json";
-import { type ControlOutcome, type ExecutionObject, executionStub, type LogFilter, type Reconciled } from "./object";
-import { type RunnerHost, renderInExecution, type TaskAbort } from "./runner";
+import {
+  type ControlOutcome,
+  type EvalOutcome,
+  type ExecutionObject,
+  executionStub,
+  type LogFilter,
+  type Reconciled,
+} from "./object";
+import { renderInExecution } from "./runner";
 import { ExecutionStore, type LogRow, levelRank, type MetricRow } from "./store";
 import * as lookup from "./taskrun-lookup";
 import { type Watched, Watchers } from "./watchers";

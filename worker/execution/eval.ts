@@ -3,9 +3,9 @@
 // the caller can tell which part of a template fails.
 import type { TaskRun } from "../engine/types";
 import { render } from "../expressions";
-import { type RunnerHost, renderScope } from "./runner";
-
-export type EvalOutcome = { ok: true; value: string } | { ok: false; error: string };
+import type { RunnerHost } from "./host";
+import type { EvalOutcome } from "./object";
+import { renderScope } from "./runner";
 
 export async function evaluateForTaskRun(host: RunnerHost, run: TaskRun, templates: string[]): Promise<EvalOutcome[]> {
   let scope: Awaited<ReturnType<typeof renderScope>>;

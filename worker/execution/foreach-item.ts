@@ -17,8 +17,9 @@ import { fileUri, mayRead, r2Key } from "../storage/files";
 import { checkLimit, fileLimit } from "../storage/limits";
 import { ForEachItemChildren } from "../tasks/foreach-item-children";
 import { batchSpec, cutBatches, readLines } from "../tasks/foreach-item-split";
+import type { RunnerHost } from "./host";
 import { executionStub } from "./object";
-import { type RunnerHost, renderScope } from "./runner";
+import { renderScope } from "./runner";
 
 export { ForEachItemChildren };
 

@@ -5,10 +5,12 @@ import type { Flow } from "../../schema/flow/types";
 import type { Execution, Label, StateType, TaskRun } from "../engine/types";
 import type { Sealed } from "../secrets/crypto";
 import type { SealedInputs } from "../secrets/inputs";
-import type { EvalOutcome } from "./eval";
 import type { ExecutionJson, ExecutionSummaryJson } from "./json";
 import type { LogRow, MetricRow } from "./store";
 import type { Paging, TaskRunMatch, TaskRunPage, TaskRunViewJson } from "./taskrun-lookup";
+
+/** One template of the expression console: its rendering, or the error that stopped it. */
+export type EvalOutcome = { ok: true; value: string } | { ok: false; error: string };
 
 export type ControlOutcome =
   | { ok: true; execution: ExecutionJson }

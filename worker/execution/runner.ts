@@ -3,7 +3,6 @@
 // are scheduled, and renders the flow outputs at the end. Each returns the event to feed back.
 
 import { applyPluginDefaults } from "../../schema/flow/defaults";
-import type { ExecutionMachine } from "../engine/machine";
 import type { EngineEvent, MetricEntry, TaskResult, TaskRun } from "../engine/types";
 import { executionVariables, type InstanceVariables, parseGlobals, taskRunVariables } from "../engine/variables";
 import { isTruthy, type RenderServices, render, renderDeep, renderTyped } from "../expressions";
@@ -13,7 +12,7 @@ import { createGuardedFetch } from "../net/guarded-fetch";
 import { withSecretInputs } from "../secrets/inputs";
 import { withSecretOutputs } from "../secrets/outputs";
 import { type StoreServices, storeServices } from "../secrets/services";
-import { type ExecutionScope, fileUri, r2Key } from "../storage/files";
+import { fileUri, r2Key } from "../storage/files";
 import { fileLimit, putLimited } from "../storage/limits";
 import { namespaceFileUri, namespacePath } from "../storage/namespace-files";
 import { readText, sizeOf } from "../storage/readable";
@@ -21,22 +20,10 @@ import { parseDurationMs } from "../tasks/duration";
 import { maskResolution, resolveTask } from "../tasks/flowables";
 import { runnerOf } from "../tasks/registry";
 import { type LogLevel, type TaskContext, TaskFailure } from "../tasks/types";
+import { type RunnerHost, TaskAbort } from "./host";
 import { resumeExecution } from "./resume";
-import type { LogRow } from "./store";
 import { deleteOwnFile, openFile, purgeOwnFiles } from "./task-files";
 import { executionLogs } from "./task-logs";
-
-export interface RunnerHost {
-  machine: ExecutionMachine;
-  env: Env;
-  scope: ExecutionScope;
-  log(taskRunId: string | null, level: LogLevel | "INFO" | "WARN" | "ERROR", message: string): void;
-  controllers: Map<string, TaskAbort>;
-  /** The ERROR logs of this execution so far, for `errorLogs()`. */
-  errorLogs(): unknown[];
-  /** This execution's log lines at or above `minLevel`, in order (log.Fetch). */
-  logs(minLevel: LogLevel): LogRow[];
-}
 
 const envsByEnv = new WeakMap<Env, InstanceVariables>();
 
@@ -57,26 +44,6 @@ function envsOf(env: Env): InstanceVariables {
     envsByEnv.set(env, found);
   }
   return found;
-}
-
-/**
- * A running task's way to be stopped (kill, timeout). The AbortController behind its signal is
- * made when the task first asks for it: most in-process tasks never do, and one per run adds up.
- */
-export class TaskAbort {
-  private controller?: AbortController;
-  private aborted = false;
-
-  get signal(): AbortSignal {
-    this.controller ??= new AbortController();
-    if (this.aborted) this.controller.abort();
-    return this.controller.signal;
-  }
-
-  abort(): void {
-    this.aborted = true;
-    this.controller?.abort();
-  }
 }
 
 type Vars = Record<string, unknown>;

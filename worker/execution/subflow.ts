@@ -5,7 +5,8 @@ import { applyPluginDefaults } from "../../schema/flow/defaults";
 import type { EngineEvent } from "../engine/types";
 import { derivedId } from "../ids";
 import { childInputs, planChildren, startChild } from "../launch/children";
-import { type RunnerHost, renderScope } from "./runner";
+import type { RunnerHost } from "./host";
+import { renderScope } from "./runner";
 
 const SUBFLOW = "io.kestra.plugin.core.flow.Subflow";
 

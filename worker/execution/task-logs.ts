@@ -2,9 +2,9 @@
 // or another execution's of the same tenant, read from that execution's object (whose name
 // carries the tenant, so another tenant's execution is never reached).
 import type { ExecutionLog, LogLevel } from "../tasks/types";
+import type { RunnerHost } from "./host";
 import { logJson } from "./json";
 import { executionStub } from "./object";
-import type { RunnerHost } from "./runner";
 
 export async function executionLogs(
   host: RunnerHost,

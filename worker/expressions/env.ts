@@ -1,6 +1,6 @@
 // Owns the per-render evaluation environment and the shapes of filter/function implementations.
-import type { Budget } from "./errors";
-import type { Dict } from "./values";
+import { type Budget, UndefinedError } from "./errors";
+import { type Dict, isDict } from "./values";
 
 /** Side-effecting capabilities the execution engine lends to a render (all optional). */
 export interface RenderServices {
@@ -46,4 +46,28 @@ export function arg(args: Args, index: number, name: string): unknown {
 export function argString(args: Args, index: number, name: string): string | undefined {
   const v = arg(args, index, name);
   return v === undefined || v === null ? undefined : String(v);
+}
+
+/** A variable's value, from the innermost scope out (loop and set variables) to the render's vars. */
+export function lookup(name: string, env: Env): unknown {
+  for (let i = env.scopes.length - 1; i >= 0; i--) {
+    const scope = env.scopes[i] as Record<string, unknown>;
+    if (Object.hasOwn(scope, name)) return scope[name];
+  }
+  if (Object.hasOwn(env.vars, name)) return env.vars[name] ?? null;
+  throw new UndefinedError(name);
+}
+
+/** `obj[key]` or `obj.key` as an expression reads it: a missing key or index is an undefined variable. */
+export function getAttr(obj: unknown, key: unknown, label: string): unknown {
+  if (Array.isArray(obj)) {
+    const idx = typeof key === "number" ? key : /^\d+$/.test(String(key)) ? Number(key) : Number.NaN;
+    if (Number.isInteger(idx) && idx >= 0 && idx < obj.length) return obj[idx] ?? null;
+    throw new UndefinedError(label);
+  }
+  if (isDict(obj)) {
+    const k = String(key);
+    if (Object.hasOwn(obj, k)) return obj[k] ?? null;
+  }
+  throw new UndefinedError(label);
 }

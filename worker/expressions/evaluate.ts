@@ -1,33 +1,11 @@
 // Owns evaluating Pebble syntax trees: variables, attributes, operators, tests, filters, calls.
 import type { Arg, Node } from "./ast";
-import type { Args, Env } from "./env";
+import { type Args, type Env, getAttr, lookup } from "./env";
 import { RenderError, UndefinedError } from "./errors";
 import { FILTERS } from "./filters";
 import { FUNCTIONS } from "./functions";
 import { TESTS } from "./tests";
 import { compare, deepEqual, isDict, toBool, toNumber, toText, typeName } from "./values";
-
-export function lookup(name: string, env: Env): unknown {
-  for (let i = env.scopes.length - 1; i >= 0; i--) {
-    const scope = env.scopes[i] as Record<string, unknown>;
-    if (Object.hasOwn(scope, name)) return scope[name];
-  }
-  if (Object.hasOwn(env.vars, name)) return env.vars[name] ?? null;
-  throw new UndefinedError(name);
-}
-
-export function getAttr(obj: unknown, key: unknown, label: string): unknown {
-  if (Array.isArray(obj)) {
-    const idx = typeof key === "number" ? key : /^\d+$/.test(String(key)) ? Number(key) : Number.NaN;
-    if (Number.isInteger(idx) && idx >= 0 && idx < obj.length) return obj[idx] ?? null;
-    throw new UndefinedError(label);
-  }
-  if (isDict(obj)) {
-    const k = String(key);
-    if (Object.hasOwn(obj, k)) return obj[k] ?? null;
-  }
-  throw new UndefinedError(label);
-}
 
 async function evalArgs(args: Arg[], env: Env): Promise<Args> {
   const out: Args = { pos: [], named: {} };

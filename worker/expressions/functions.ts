@@ -2,9 +2,8 @@
 // fileSize, render, renderOnce, errorLogs, uuid, id, randomInt, range, max, min,
 // printContext/fetchContext.
 import { parse as parseYaml } from "yaml";
-import { type Args, arg, argString, type Env, type FunctionFn } from "./env";
+import { type Args, arg, argString, type Env, type FunctionFn, getAttr, lookup } from "./env";
 import { RenderError } from "./errors";
-import { getAttr, lookup } from "./evaluate";
 import { formatDate, toInstant } from "./filters/dates";
 import { compare, isDict, toNumber, toText } from "./values";
 
