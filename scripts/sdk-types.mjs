@@ -33,6 +33,7 @@ const TYPES = {
   ExecutionJson: "worker/execution/json.ts",
   LogJson: "worker/execution/json.ts",
   TaskRunViewJson: "worker/execution/taskrun-lookup.ts",
+  FlowWarning: "worker/expressions/flow-lint.ts",
   FlowJson: "worker/api/flows.ts",
   ValidationReport: "worker/api/flows.ts",
   Relation: "schema/flow/graph.ts",

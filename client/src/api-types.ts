@@ -380,6 +380,13 @@ export type TaskRunViewJson = {
   taskId: string;
 };
 
+export interface FlowWarning {
+  path: string;
+  message: string;
+  line: number;
+  column: number;
+}
+
 /** A flow as the API returns it (`source` only when asked for). */
 export type FlowJson = {
   source?: string | undefined;
@@ -409,7 +416,24 @@ export type FlowJson = {
 
 /** One document's entry in the answer of `POST /validate`. */
 export type ValidationReport =
-  | { index: number; flow: string; namespace: string; constraints?: undefined; violations?: undefined }
+  | {
+      warnings?: undefined;
+      warningDetails?: undefined;
+      index: number;
+      flow: string;
+      namespace: string;
+      constraints?: undefined;
+      violations?: undefined;
+    }
+  | {
+      warnings: string[];
+      warningDetails: FlowWarning[];
+      index: number;
+      flow: string;
+      namespace: string;
+      constraints?: undefined;
+      violations?: undefined;
+    }
   | {
       index: number;
       flow: string | undefined;

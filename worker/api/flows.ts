@@ -28,6 +28,7 @@ import {
   searchFlows,
 } from "../db/flows";
 import { invalid, notFound, TooLarge } from "../errors";
+import { flowWarnings } from "../expressions/flow-lint";
 import { syncFlowTriggers } from "../triggers/client";
 import { type AppEnv, dbOf } from "./context";
 import { describeViolation, violationsError } from "./errors";
@@ -148,9 +149,20 @@ function parseSort(sort: string | undefined) {
   return { field, desc: direction === "desc" };
 }
 
+/** Save-time warnings in the two shapes answers carry: Kestra's strings, and ours with positions. */
+function warningsOf(source: string, flow: Flow) {
+  const details = flowWarnings(source, flow);
+  if (!details.length) return {};
+  return {
+    warnings: details.map((w) => `${w.path} (line ${w.line}, column ${w.column}): ${w.message}`),
+    warningDetails: details,
+  };
+}
+
 /** What `POST /validate` says about one document, in Kestra's shape plus the structured violations. */
 function validationReport(index: number, source: string, result: ReturnType<typeof parseFlow>) {
-  if (result.ok) return { index, flow: result.flow.id, namespace: result.flow.namespace };
+  if (result.ok)
+    return { index, flow: result.flow.id, namespace: result.flow.namespace, ...warningsOf(source, result.flow) };
   let raw: unknown;
   try {
     raw = parseYaml(source);
@@ -181,7 +193,7 @@ export const flows = new Hono<AppEnv>()
     const prev = await findFlowRow(db, tenantId, parsed.flow.namespace, parsed.flow.id);
     const created = await commitOne(db, planCreate(db, tenantId, prev, parsed));
     await syncFlowTriggers(c.env, tenantId, [created]);
-    return c.json(flowJson(created, true), 200);
+    return c.json({ ...flowJson(created, true), ...warningsOf(parsed.source, parsed.flow) }, 200);
   })
   .post("/validate", async (c) => {
     const docs = parseDocuments(await readBody(c));
@@ -287,7 +299,7 @@ export const flows = new Hono<AppEnv>()
     const prev = await findFlowRow(db, tenantId, namespace, id);
     const updated = await commitOne(db, planUpdate(db, tenantId, prev, parsed));
     await syncFlowTriggers(c.env, tenantId, [updated]);
-    return c.json(flowJson(updated, true), 200);
+    return c.json({ ...flowJson(updated, true), ...warningsOf(parsed.source, parsed.flow) }, 200);
   })
   .delete("/:namespace/:id", async (c) => {
     const { namespace, id } = c.req.param();

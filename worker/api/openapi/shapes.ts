@@ -155,6 +155,10 @@ export const validationSchema = named(
     namespace: z.string().optional(),
     constraints: z.string().optional(),
     violations: z.array(violationSchema).optional(),
+    warnings: z.array(z.string()).optional(),
+    warningDetails: z
+      .array(z.object({ path: z.string(), message: z.string(), line: z.number().int(), column: z.number().int() }))
+      .optional(),
   }),
 );
 
