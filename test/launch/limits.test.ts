@@ -136,6 +136,49 @@ describe("tenant limits", () => {
   });
 });
 
+async function usageIs(t: TestTenant, running: number): Promise<number> {
+  let usage = -1;
+  for (let i = 0; i < 100 && usage !== running; i++) {
+    usage = (await tenantLimitsStub(env, t.tenantId).usage()).running;
+    if (usage !== running) await sleep(20);
+  }
+  return usage;
+}
+
+describe("restart within the limits", () => {
+  it("a restart takes a running place: over maxRunning it is a 429 and the execution stays as it was", async () => {
+    const t = await createTenant();
+    await saveFlow(t, PAUSED);
+    await saveFlow(
+      t,
+      "id: failing\nnamespace: lim\ntasks:\n  - id: f\n    type: io.kestra.plugin.core.execution.Fail\n    errorMessage: no\n",
+    );
+    await setLimits(t, { maxRunning: 1 });
+    const failed = await runFlow(t, "lim", "failing");
+    expect(failed.state.current).toBe("FAILED");
+    expect(await usageIs(t, 0)).toBe(0);
+    const held = await startFlow(t, "lim", "held");
+
+    const refused = await t.fetch(`executions/${failed.id}/restart`, { method: "POST" });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as LimitBody).details.limit).toBe("maxRunning");
+    expect((await settled(t, failed.id, () => true)).state.current).toBe("FAILED");
+    const bulk = await t.fetch("executions/restart/by-ids", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify([failed.id]),
+    });
+    expect(JSON.stringify(await bulk.json())).toContain("maxRunning");
+
+    await t.fetch(`executions/${held.id}/kill`, { method: "DELETE" });
+    expect(await usageIs(t, 0)).toBe(0);
+    expect((await t.fetch(`executions/${failed.id}/restart`, { method: "POST" })).status).toBe(200);
+    expect(
+      (await settled(t, failed.id, (e) => e.state.current === "FAILED" && e.state.histories.length > 3)).state.current,
+    ).toBe("FAILED");
+  });
+});
+
 const SELF_TRIGGERED = (extra = "") => `id: loop
 namespace: lim
 ${extra}tasks:

@@ -10,6 +10,7 @@ import { type ExecutionFilter, searchExecutions } from "../db/executions";
 import { STATES, type StateType } from "../engine/types";
 import { DomainError, invalid } from "../errors";
 import { type ControlOutcome, executionStub } from "../execution/object";
+import { restartWithinLimits } from "../launch/limits";
 import { type AppEnv, dbOf } from "./context";
 import { revisionQuery } from "./execution-start";
 import { labelList } from "./executions-extra";
@@ -116,7 +117,12 @@ const kill: Action = (c) => {
   const cascade = c.req.query("isOnKillCascade") !== "false";
   return async (id) => fromControl(await executionStub(c.env, c.get("tenantId"), id).kill(cascade));
 };
-const restart: Action = (c) => async (id) => fromControl(await executionStub(c.env, c.get("tenantId"), id).restart());
+const restart: Action = (c) => async (id) => {
+  const tenantId = c.get("tenantId");
+  return fromControl(
+    await restartWithinLimits(c.env, tenantId, id, () => executionStub(c.env, tenantId, id).restart()),
+  );
+};
 const replay: Action = (c) => {
   const latestRevision = c.req.query("latestRevision") === "true";
   const revision = revisionQuery(c.req.query("revision"));

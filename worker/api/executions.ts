@@ -12,6 +12,7 @@ import { STATES, type StateType } from "../engine/types";
 import { conflict, invalid, notFound } from "../errors";
 import { type ControlOutcome, executionStub } from "../execution/object";
 import { resumeExecution } from "../execution/resume";
+import { restartWithinLimits } from "../launch/limits";
 import { type AppEnv, dbOf } from "./context";
 import { revisionQuery, startFromRequest } from "./execution-start";
 import { executionsBulk } from "./executions-bulk";
@@ -90,8 +91,9 @@ const actions = new Hono<AppEnv>()
       );
       return c.json(restarted, 200);
     }
-    const stub = executionStub(c.env, c.get("tenantId"), c.req.param("executionId"));
-    return c.json(unwrap(await stub.restart()), 200);
+    const [tenantId, id] = [c.get("tenantId"), c.req.param("executionId")];
+    const outcome = await restartWithinLimits(c.env, tenantId, id, () => executionStub(c.env, tenantId, id).restart());
+    return c.json(unwrap(outcome), 200);
   })
   .post("/:executionId/replay", async (c) => {
     const replayed = await replayExecution(c.env, dbOf(c), c.get("tenantId"), c.req.param("executionId"), {

@@ -42,7 +42,7 @@ export class TenantLimitsDurableObject extends DurableObject<Env> implements Ten
     const settings = await this.settings();
     if (chainDepth > settings.maxChainDepth) return { kind: "too-deep", maxChainDepth: settings.maxChainDepth };
     if (this.sql.exec("SELECT 1 FROM running WHERE execution_id = ?", executionId).toArray().length) {
-      return { kind: "admitted" };
+      return { kind: "admitted", fresh: false };
     }
     if (this.runningCount >= settings.maxRunning) {
       return {
@@ -65,7 +65,7 @@ export class TenantLimitsDurableObject extends DurableObject<Env> implements Ten
     );
     this.runningCount++;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + RECHECK_MS);
-    return { kind: "admitted" };
+    return { kind: "admitted", fresh: true };
   }
 
   async release(executionId: string): Promise<void> {

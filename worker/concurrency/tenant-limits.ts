@@ -31,7 +31,8 @@ export const DEFAULT_TENANT_LIMITS: TenantLimitsSettings = {
 export type TenantLimitName = "creationRate" | "maxRunning";
 
 export type StartAdmission =
-  | { kind: "admitted" }
+  /** `fresh`: a running place was taken now (not one the execution already held). */
+  | { kind: "admitted"; fresh: boolean }
   /** Deeper than the tenant allows: the execution is stored FAILED with this reason, never run. */
   | { kind: "too-deep"; maxChainDepth: number }
   | { kind: "limited"; limit: TenantLimitName; max: number; retryAfterSeconds: number };

@@ -16,6 +16,8 @@ export class ChainTooDeep extends DomainError {
 export interface StartVerdict {
   /** Set when the execution is to be stored FAILED with this reason instead of running. */
   refusal?: string;
+  /** A running place was taken by this call (not one the execution already held). */
+  fresh?: boolean;
 }
 
 export function chainDepthMessage(depth: number, max: number, correlationId: string): string {
@@ -30,7 +32,7 @@ export function chainDepthMessage(depth: number, max: number, correlationId: str
 export function verdictOf(admission: StartAdmission, depth: number, correlationId: string): StartVerdict {
   switch (admission.kind) {
     case "admitted":
-      return {};
+      return { fresh: admission.fresh };
     case "too-deep": {
       const message = chainDepthMessage(depth, admission.maxChainDepth, correlationId);
       if (depth === admission.maxChainDepth + 1) return { refusal: message };
@@ -62,4 +64,20 @@ export async function admitStart(
 ): Promise<StartVerdict> {
   const admission = await tenantLimitsStub(env, tenantId).admit(tenantId, executionId, depth);
   return verdictOf(admission, depth, correlationId);
+}
+
+/**
+ * A restart runs an ended execution again, so it takes a running place like a start (and a
+ * token of the creation rate); a restart the execution refuses gives back a place it took.
+ */
+export async function restartWithinLimits<T extends { ok: boolean }>(
+  env: Env,
+  tenantId: string,
+  executionId: string,
+  restart: () => Promise<T>,
+): Promise<T> {
+  const verdict = await admitStart(env, tenantId, executionId, 0, executionId);
+  const outcome = await restart();
+  if (!outcome.ok && verdict.fresh) await tenantLimitsStub(env, tenantId).release(executionId);
+  return outcome;
 }
