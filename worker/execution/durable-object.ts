@@ -511,7 +511,9 @@ export class ExecutionDurableObject extends DurableObject<Env> implements Execut
       state: machine.state,
       scope: this.scope(),
       json: () => this.json(),
-      dueAt: () => machine.nextDue(),
+      // A scheduled execution not started yet keeps its alarm at its scheduleDate: a wake-up before
+      // it (the sweeper's poke, an early delivery) must not leave it without one.
+      dueAt: () => machine.nextDue() ?? scheduledAt(machine.execution),
       working: () => this.inflight > 0,
     };
   }
@@ -535,4 +537,10 @@ export class ExecutionDurableObject extends DurableObject<Env> implements Execut
     const { execution, taskRuns } = this.machine!.state;
     return executionJson(execution, taskRuns);
   }
+}
+
+/** When a CREATED execution with a scheduleDate is to start, if it is still waiting for it. */
+function scheduledAt(execution: Execution): number | undefined {
+  if (execution.state.current !== "CREATED" || !execution.scheduleDate) return undefined;
+  return Date.parse(execution.scheduleDate);
 }
