@@ -146,6 +146,42 @@ triggers:
   }, 60_000);
 });
 
+describe("Flow trigger inputs that do not render", () => {
+  it("start the listener's execution FAILED, saying why, instead of dropping the firing", async () => {
+    const t = await createTenant();
+    await saveFlow(t, UPSTREAM);
+    await saveFlow(
+      t,
+      `
+id: unrenderable
+namespace: inputs
+inputs:
+  - id: deep
+    type: STRING
+tasks:
+  - id: never
+    type: io.kestra.plugin.core.log.Log
+    message: never
+triggers:
+  - id: after_up
+    type: io.kestra.plugin.core.trigger.Flow
+    inputs:
+      deep: "{{ trigger.outputs.nothing.deeper }}"
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: inputs
+        flowId: up
+`,
+    );
+    await runFlow(t, "inputs", "up");
+    const [failed] = await executionsOf(t, "inputs", "unrenderable", 1);
+    expect(failed?.state.current).toBe("FAILED");
+    expect(failed?.taskRunList).toHaveLength(0);
+    const logs = (await (await t.fetch(`logs/${failed?.id}`)).json()) as { message: string }[];
+    expect(logs.map((l) => l.message).join("\n")).toContain("Unable to render the Flow trigger's inputs");
+  }, 60_000);
+});
+
 let seq = 0;
 
 /** Delivers a made-up upstream end straight to the tenant's trigger object; returns its firings. */

@@ -33,6 +33,8 @@ export interface StartOptions {
   id?: string;
   /** A replay's or retry's original, whose sealed SECRET inputs this execution takes over. */
   secretsFrom?: SealSource;
+  /** Store it FAILED with this reason instead of running it (a Flow trigger whose inputs do not render). */
+  refusal?: string;
   /** Inputs sealed like SECRET ones though the flow declares them otherwise (a parent's secrets). */
   alsoSecret?: string[];
   /** How many executions started one another before this one (launch/limits.ts); 0 from outside. */
@@ -99,7 +101,7 @@ export async function startExecution(env: Env, opts: StartOptions): Promise<Exec
   if (opts.parentId) execution.parentId = opts.parentId;
   if (opts.parent) execution.parent = opts.parent;
   if (chainDepth > 0) execution.chainDepth = chainDepth;
-  return executionStub(env, opts.tenantId, id).create(execution, opts.flow, opts.seed, verdict.refusal);
+  return executionStub(env, opts.tenantId, id).create(execution, opts.flow, opts.seed, verdict.refusal ?? opts.refusal);
 }
 
 /** CREATE_NEW_EXECUTION: replays an execution into a new one, attemptNumber + 1; a stable id makes it once. */

@@ -93,13 +93,18 @@ export async function launch(env: Env, tenantId: string, p: PendingStart): Promi
   }
   let inputs: Record<string, unknown>;
   let rendered: Record<string, unknown>;
+  let refusal: string | undefined;
   try {
     rendered = { ...((await renderDeep(p.trigger.inputs ?? {}, vars)) as Record<string, unknown>), ...overrides };
   } catch (e) {
-    return { ok: false, permanent: true, reason: (e as Error).message };
+    if (p.trigger.type !== FLOW) return { ok: false, permanent: true, reason: (e as Error).message };
+    // Kestra creates a Flow trigger's execution FAILED when its inputs cannot be rendered: the
+    // firing shows, with the reason in its logs, instead of vanishing.
+    rendered = { ...overrides };
+    refusal = `Unable to render the Flow trigger's inputs: ${(e as Error).message}`;
   }
   try {
-    inputs = await validatedInputs(found.flow, rendered, vars);
+    inputs = refusal ? rendered : await validatedInputs(found.flow, rendered, vars);
   } catch (e) {
     // Kestra starts a Flow trigger's execution with its rendered inputs as they are; typing them
     // against the listener's declarations is ours, and must not cost the firing.
@@ -120,6 +125,7 @@ export async function launch(env: Env, tenantId: string, p: PendingStart): Promi
       labels: triggerLabels(p.trigger, p.labels),
       trigger,
       chainDepth: p.chainDepth,
+      refusal,
     });
     return { ok: true, execution };
   } catch (e) {
