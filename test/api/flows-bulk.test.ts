@@ -117,4 +117,22 @@ describe("flows bulk actions", () => {
     expect(JSON.stringify(await res.json())).toContain("bad.yml");
     expect(await read(t, "imp", "good")).toBeNull();
   });
+
+  it("reads GET/DELETE flows/{namespace}/{id} as the flow when a flow has that name (export/by-query, delete/by-ids)", async () => {
+    const t = await createTenant();
+    await saveFlow(t, flow("export", "by-query"));
+    await saveFlow(t, flow("delete", "by-ids"));
+    const asFlow = await t.fetch("flows/export/by-query");
+    expect(((await asFlow.json()) as { id: string }).id).toBe("by-query");
+    const deleted = await t.fetch("flows/delete/by-ids", { method: "DELETE" });
+    expect(deleted.status).toBe(204);
+    expect(await read(t, "delete", "by-ids")).toBeNull();
+    // Without such a flow, the literal routes answer.
+    const bulk = await t.fetch("flows/delete/by-ids", {
+      ...json([{ namespace: "export", id: "by-query" }]),
+      method: "DELETE",
+    });
+    expect(await bulk.json()).toEqual({ count: 1 });
+    expect((await t.fetch("flows/export/by-query")).headers.get("content-type")).toBe("application/octet-stream");
+  });
 });

@@ -167,13 +167,23 @@ async function importFlows(c: Ctx): Promise<Response> {
   return c.body(null, 204);
 }
 
+/**
+ * `GET|DELETE /flows/{namespace}/{id}` and the two-segment bulk routes read the same URL: when a
+ * live flow has that namespace and id, the path means the flow (the flows API's handler, next).
+ */
+async function isFlowPath(c: Ctx): Promise<boolean> {
+  const [namespace, id] = c.req.path.split("/").slice(-2);
+  const row = namespace && id ? await findFlowRow(dbOf(c), c.get("tenantId"), namespace, id) : undefined;
+  return !!row && !row.deleted;
+}
+
 export const flowsBulkApi = new Hono<AppEnv>()
-  .delete("/delete/by-ids", async (c) => deleteAll(c, await byIds(c)))
-  .delete("/delete/by-query", async (c) => deleteAll(c, await byQuery(c)))
+  .delete("/delete/by-ids", async (c, next) => ((await isFlowPath(c)) ? next() : deleteAll(c, await byIds(c))))
+  .delete("/delete/by-query", async (c, next) => ((await isFlowPath(c)) ? next() : deleteAll(c, await byQuery(c))))
   .post("/disable/by-ids", async (c) => setDisabled(c, await byIds(c), true))
   .post("/disable/by-query", async (c) => setDisabled(c, await byQuery(c), true))
   .post("/enable/by-ids", async (c) => setDisabled(c, await byIds(c), false))
   .post("/enable/by-query", async (c) => setDisabled(c, await byQuery(c), false))
   .post("/export/by-ids", async (c) => exportZip(c, await byIds(c)))
-  .get("/export/by-query", async (c) => exportZip(c, await byQuery(c)))
+  .get("/export/by-query", async (c, next) => ((await isFlowPath(c)) ? next() : exportZip(c, await byQuery(c))))
   .post("/import", (c) => importFlows(c));
