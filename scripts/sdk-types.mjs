@@ -45,6 +45,8 @@ const TYPES = {
   EvalResult: "worker/api/eval.ts",
   TriggerContextJson: "worker/api/triggers.ts",
   TriggerItemJson: "worker/api/triggers.ts",
+  ApiKeyInfo: "worker/db/keys.ts",
+  NewApiKey: "worker/db/keys.ts",
 };
 
 const FLAGS =

@@ -545,3 +545,14 @@ export type TriggerItemJson = {
     } | null;
   };
 };
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export type NewApiKey = ApiKeyInfo & { key: string };

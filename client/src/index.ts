@@ -8,6 +8,7 @@ import { ExecutionsBulk } from "./bulk.ts";
 import { Executions } from "./executions.ts";
 import { Flows } from "./flows.ts";
 import { Http, type PeregrineOptions } from "./http.ts";
+import { ApiKeys } from "./keys.ts";
 import { Namespaces } from "./namespaces.ts";
 import { TaskRuns } from "./taskruns.ts";
 import { Triggers } from "./triggers.ts";
@@ -21,6 +22,8 @@ export class Peregrine {
   readonly triggers: Triggers;
   /** KV, secrets and files of a namespace. */
   readonly namespaces: Namespaces;
+  /** The tenant's API keys. */
+  readonly apiKeys: ApiKeys;
   /** The transport, for calls the SDK has no method for yet: `p.http.json("kv/...")`. */
   readonly http: Http;
 
@@ -32,6 +35,7 @@ export class Peregrine {
     this.bulk = new ExecutionsBulk(this.http);
     this.triggers = new Triggers(this.http);
     this.namespaces = new Namespaces(this.http);
+    this.apiKeys = new ApiKeys(this.http);
   }
 
   get tenant(): string {
@@ -52,6 +56,7 @@ export { Executions, isTerminalState } from "./executions.ts";
 export { Flows } from "./flows.ts";
 export type { CallInit, FetchLike, PeregrineOptions, Query } from "./http.ts";
 export { Http } from "./http.ts";
+export { ApiKeys } from "./keys.ts";
 export { type KvEntry, type KvType, type NamespaceFile, Namespaces, type SecretEntry } from "./namespaces.ts";
 export { readEvents, type ServerSentEvent } from "./sse.ts";
 export { type IterationResult, type ResultOptions, type TaskRunMatch, TaskRuns, TaskRunView } from "./taskruns.ts";

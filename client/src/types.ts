@@ -2,6 +2,7 @@
 // each response) by scripts/sdk-types.mjs, and `npm run lint` fails when it is out of date, so these
 // cannot drift from what the server sends; being self-contained, they type-check without worker/.
 import type {
+  ApiKeyInfo,
   EvalResult,
   ExecutionJson,
   ExecutionSummaryJson,
@@ -11,6 +12,7 @@ import type {
   GraphNode,
   Label,
   LogJson,
+  NewApiKey,
   Relation,
   StateJson,
   StateType,
@@ -22,6 +24,7 @@ import type {
 } from "./api-types.ts";
 
 export type {
+  ApiKeyInfo,
   EvalResult,
   ExecutionJson,
   ExecutionSummaryJson,
@@ -31,6 +34,7 @@ export type {
   GraphNode,
   Label,
   LogJson,
+  NewApiKey,
   Relation,
   StateJson,
   StateType,

@@ -1,5 +1,6 @@
-// Viewer preferences: theme, time zone and clock. Kept in localStorage (they are not secrets) and
-// applied to <html> so that CSS and every date formatter follow them.
+// Viewer preferences: theme, time zone, clock and the execution page's default tab. Kept in
+// localStorage (they are not secrets) and applied to <html> so that CSS and every date formatter
+// follow them.
 const KEY = "peregrine.settings";
 
 export type Theme = "system" | "light" | "dark";
@@ -9,10 +10,15 @@ export interface Settings {
   /** An IANA zone, or "" for the browser's own. */
   timeZone: string;
   hour12: boolean;
+  /** The tab an execution page opens on when its link names none. */
+  executionTab: ExecutionTab;
 }
 
+export const EXECUTION_TABS = ["gantt", "topology", "logs", "outputs", "metrics", "console"] as const;
+export type ExecutionTab = (typeof EXECUTION_TABS)[number];
+
 function load(): Settings {
-  const fallback: Settings = { theme: "system", timeZone: "", hour12: false };
+  const fallback: Settings = { theme: "system", timeZone: "", hour12: false, executionTab: "gantt" };
   try {
     return { ...fallback, ...(JSON.parse(localStorage.getItem(KEY) ?? "{}") as Partial<Settings>) };
   } catch {
