@@ -3,7 +3,8 @@
 // writes test/bench/results.json and, for a full run, test/bench/RESULTS.md; always stops its
 // servers. Never part of `npm test`.
 //   --quick        fewer repetitions, smaller sizes, shorter load (a fast check; RESULTS.md untouched)
-//   --only=a,b     run only these rows: seq40, seq10-long, foreach1000, webhook, big
+//   --only=a,b     run only these rows: seq40, seq10-long, foreach1000, webhook, big, taskruns-page
+//                  (taskruns-page reads the big execution's task runs: run it with big)
 //   --big-concurrency=N   concurrencyLimit of the big execution's ForEach (default 0)
 //   --big-timeout=S       seconds the big execution gets before it counts as failed (default 300)
 //   --keep         keep the temporary folder (server logs, local state) and print where it is
@@ -14,6 +15,7 @@ import process from "node:process";
 import { peregrineClient } from "./lib/client.mjs";
 import { machine, textTable, writeJson, writeMarkdown } from "./lib/report.mjs";
 import { installCleanup, makeTmp, root, startBaseline, startPeregrine, stopAll, workerdCpuMs } from "./lib/stack.mjs";
+import { taskRunsPage } from "./rows/dashboard.mjs";
 import { bigExecution, foreach1000 } from "./rows/foreach.mjs";
 import { seq10long, seq40 } from "./rows/sequential.mjs";
 import { webhookLoad } from "./rows/webhook.mjs";
@@ -51,7 +53,7 @@ async function main() {
   const baselineUp = needBaseline ? startBaseline(tmp) : Promise.resolve(null);
   baselineUp.catch(() => {}); // awaited below; avoids an unhandled rejection while Peregrine starts
   log("bundling Peregrine, applying migrations, starting wrangler dev…");
-  const peregrine = await startPeregrine(tmp);
+  const peregrine = await startPeregrine(tmp, { dashboard: wants("taskruns-page") });
   const baseline = await baselineUp;
   log(`Peregrine at ${peregrine.base}${baseline ? `, baseline at ${baseline.base}` : ""}`);
   const api = peregrineClient(peregrine);
@@ -104,6 +106,11 @@ async function main() {
   await attempt("big", () =>
     bigExecution({ api, peregrine, n: plan.bigN, limit: bigLimit, timeoutMs: plan.bigTimeoutMs }),
   );
+  if (wants("big")) {
+    await attempt("taskruns-page", () =>
+      taskRunsPage({ peregrine, flowId: `big${plan.bigN}c${bigLimit}`, reps: quick ? 3 : 6 }),
+    );
+  }
   await stopAll();
 
   const durationS = (Date.now() - startedAt.getTime()) / 1000;

@@ -45,6 +45,8 @@ async function waitForHealth(base: string, child: ChildProcess, log: () => strin
   const until = Date.now() + 120_000;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${log()}`);
+    // wrangler dev stays up when the Worker does not build: say so now, not at the hook's timeout.
+    if (log().includes("Build failed")) throw new Error(`the Worker did not build: ${log()}`);
     try {
       if ((await fetch(`${base}/health`)).ok) return;
     } catch {

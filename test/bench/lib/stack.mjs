@@ -80,14 +80,22 @@ function wranglerSync(args, logFile, what) {
 }
 
 /**
- * The repo's wrangler.toml with its three paths pointed into the snapshot: the bundled Worker, an
- * empty assets folder (the bench never loads the dashboard) and the real migrations folder.
+ * The repo's wrangler.toml with its three paths pointed into the snapshot: the bundled Worker, the
+ * assets (an empty folder, or the built dashboard when a row loads it) and the real migrations folder.
  */
-function snapshotConfig(tmp, bundle) {
+function snapshotConfig(tmp, bundle, dashboard) {
   const source = readFileSync(path.join(root, "wrangler.toml"), "utf8");
-  const assets = path.join(tmp, "assets");
-  mkdirSync(assets, { recursive: true });
-  writeFileSync(path.join(assets, "index.html"), "<!doctype html><title>bench</title>\n");
+  let assets = path.join(tmp, "assets");
+  if (dashboard) {
+    assets = path.join(root, "app", "build");
+    if (!existsSync(path.join(assets, "index.html"))) {
+      const built = spawnSync("npm", ["run", "--silent", "build:app"], { cwd: root, stdio: "ignore" });
+      if (built.status !== 0) throw new Error("building the dashboard (npm run build:app) failed");
+    }
+  } else {
+    mkdirSync(assets, { recursive: true });
+    writeFileSync(path.join(assets, "index.html"), "<!doctype html><title>bench</title>\n");
+  }
   const rewrites = [
     [/^main\s*=.*$/m, `main = ${JSON.stringify(bundle)}`],
     [/^directory\s*=.*$/m, `directory = ${JSON.stringify(assets)}`],
@@ -137,11 +145,12 @@ async function waitUp(child, url, logFile, timeoutMs = 120_000) {
   throw new Error(`server at ${url} did not come up:\n${tail}`);
 }
 
-export async function startPeregrine(tmp) {
+/** `dashboard`: serve the built dashboard (app/build) for the rows that load it in Chromium. */
+export async function startPeregrine(tmp, { dashboard = false } = {}) {
   const log = path.join(tmp, "peregrine.log");
   const bundleDir = path.join(tmp, "bundle");
   wranglerSync(["deploy", "--dry-run", "--outdir", bundleDir], log, "bundling the Worker (wrangler deploy --dry-run)");
-  const config = snapshotConfig(tmp, path.join(bundleDir, "index.js"));
+  const config = snapshotConfig(tmp, path.join(bundleDir, "index.js"), dashboard);
   const operatorSecret = randomBytes(24).toString("base64url");
   // Secrets sit beside the generated config, so the developer's own .dev.vars is neither read nor touched.
   writeFileSync(
